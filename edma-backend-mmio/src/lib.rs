@@ -1,0 +1,191 @@
+//! `edma-backend-mmio`: volatile MMIO access to a real eDMA/HDMA register
+//! block and LL region, for kernel, firmware and userspace (mapped BAR)
+//! callers of `edma-core`.
+//!
+//! This crate is where the project's `unsafe` lives. It is deliberately
+//! small: [`MmioRegs`] implements [`RegisterIo`] with `core::ptr`
+//! volatile reads and writes of 32-bit words, and [`MmioLl`] implements
+//! [`LlMemory`] for an LL region in device memory (behind a BAR) or in RAM
+//! the engine fetches from. Each constructor is `unsafe` and states the
+//! contract that makes every later access sound.
+//!
+//! Why plain `core::ptr::{read,write}_volatile` rather than a crate such as
+//! `safe-mmio` or `volatile`: the whole surface is two 32-bit operations and
+//! one 64-bit split; a dependency would add API surface (and MSRV pressure)
+//! without removing any `unsafe` from our constructors, whose contract
+//! (a valid, exclusively owned mapping) no crate can check for us.
+//!
+//! ```
+//! use edma_backend_mmio::MmioRegs;
+//! use edma_core::io::RegisterIo;
+//! let mut block = [0u32; 16];
+//! // SAFETY: `block` is valid for 64 bytes, aligned, and outlives `regs`.
+//! let regs = unsafe { MmioRegs::new(block.as_mut_ptr().cast(), 64) };
+//! regs.write32(8, 0xdead_beef);
+//! assert_eq!(regs.read32(8), 0xdead_beef);
+//! ```
+#![no_std]
+
+use core::sync::atomic::{Ordering, fence};
+
+use edma_core::desc::{Element, SLOT_SIZE};
+use edma_core::io::{LlMemory, RegisterIo};
+
+/// A mapped register block accessed with 32-bit volatile operations.
+///
+/// Offsets outside the block or not 4-byte aligned are ignored on write and
+/// read as `0xffff_ffff` (what a PCIe read of nothing returns), so a wrong
+/// offset can never touch memory outside the mapping.
+#[derive(Debug)]
+pub struct MmioRegs {
+    base: *mut u8,
+    len: usize,
+}
+
+// SAFETY: the mapping is device memory owned by this value (constructor
+// contract); volatile 32-bit accesses from several threads are what the
+// hardware expects, and `edma-core`'s Controller serialises the accesses that
+// must not interleave.
+unsafe impl Send for MmioRegs {}
+// SAFETY: as above; `&MmioRegs` only performs volatile accesses.
+unsafe impl Sync for MmioRegs {}
+
+impl MmioRegs {
+    /// Wraps a mapped register block.
+    ///
+    /// # Safety
+    ///
+    /// `base` must be 4-byte aligned and valid for volatile reads and writes
+    /// of `len` bytes for as long as the returned value lives, and nothing
+    /// else may access that memory non-volatilely during that time.
+    pub unsafe fn new(base: *mut u8, len: usize) -> Self {
+        MmioRegs { base, len }
+    }
+
+    fn in_range(&self, offset: usize) -> bool {
+        offset % 4 == 0 && offset.checked_add(4).is_some_and(|end| end <= self.len)
+    }
+}
+
+impl RegisterIo for MmioRegs {
+    fn read32(&self, offset: usize) -> u32 {
+        if !self.in_range(offset) {
+            return u32::MAX;
+        }
+        // SAFETY: offset..offset+4 is inside the mapping and 4-byte aligned
+        // (base is aligned by contract); the mapping is valid for volatile reads.
+        unsafe { self.base.add(offset).cast::<u32>().read_volatile() }
+    }
+
+    fn write32(&self, offset: usize, value: u32) {
+        if !self.in_range(offset) {
+            return;
+        }
+        // SAFETY: as in read32, for writes.
+        unsafe { self.base.add(offset).cast::<u32>().write_volatile(value) }
+    }
+}
+
+/// Where an LL region lives, which decides how slots are written and synced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LlKind {
+    /// Device memory behind a BAR (remote deployment): writes are posted
+    /// PCIe writes; `sync` reads the region back so they have landed before
+    /// the doorbell (Linux's dummy read).
+    Device,
+    /// Ordinary RAM the engine fetches from (local deployment): `sync` is a
+    /// release fence.
+    Ram,
+}
+
+/// An LL region accessed through volatile writes.
+///
+/// On 64-bit targets each slot costs **three** volatile stores: bytes 8..16
+/// (SAR or link pointer) and 16..24 (DAR), then a release fence, then bytes
+/// 0..8 (control word and transfer size) as one 64-bit store — so the cycle
+/// bit in the control word becomes visible no earlier than the addresses and
+/// together with the size. (Linux's driver issues four: control first.) On
+/// targets without native 64-bit stores the last store is split into size
+/// then control, keeping the control word last.
+#[derive(Debug)]
+pub struct MmioLl {
+    base: *mut u8,
+    slots: usize,
+    bus: u64,
+    kind: LlKind,
+}
+
+// SAFETY: see MmioRegs; the region is owned by this value.
+unsafe impl Send for MmioLl {}
+
+impl MmioLl {
+    /// Wraps an LL region of `slots` 24-byte slots mapped at `base`, which
+    /// the engine sees at bus address `bus`.
+    ///
+    /// # Safety
+    ///
+    /// `base` must be 8-byte aligned and valid for volatile reads and writes
+    /// of `slots * 24` bytes for as long as the returned value lives, and no
+    /// one else may write that memory meanwhile.
+    pub unsafe fn new(base: *mut u8, slots: usize, bus: u64, kind: LlKind) -> Self {
+        MmioLl { base, slots, bus, kind }
+    }
+
+    /// The region's kind.
+    pub fn kind(&self) -> LlKind {
+        self.kind
+    }
+}
+
+impl LlMemory for MmioLl {
+    fn bus_addr(&self) -> u64 {
+        self.bus
+    }
+
+    fn capacity(&self) -> usize {
+        self.slots
+    }
+
+    fn write(&mut self, index: usize, element: &Element) {
+        if index >= self.slots {
+            return;
+        }
+        let bytes = element.encode();
+        let dword = |o: usize| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&bytes[o..o + 8]);
+            u64::from_le_bytes(b)
+        };
+        // SAFETY: index < slots, so slot..slot+24 is inside the region; the
+        // region is 8-byte aligned and slots are 24 bytes, so offsets 0, 8
+        // and 16 of the slot are 8-aligned.
+        unsafe {
+            let slot = self.base.add(index * SLOT_SIZE);
+            slot.add(8).cast::<u64>().write_volatile(dword(8).to_le());
+            slot.add(16).cast::<u64>().write_volatile(dword(16).to_le());
+        }
+        // The control word (cycle bit) must not become visible before the rest.
+        fence(Ordering::Release);
+        let head = dword(0);
+        // SAFETY: as above; offset 0 and 4 of the slot are inside the region
+        // and suitably aligned.
+        unsafe {
+            let slot = self.base.add(index * SLOT_SIZE);
+            if cfg!(target_pointer_width = "64") {
+                slot.cast::<u64>().write_volatile(head.to_le());
+            } else {
+                slot.add(4).cast::<u32>().write_volatile(((head >> 32) as u32).to_le());
+                fence(Ordering::Release);
+                slot.cast::<u32>().write_volatile((head as u32).to_le());
+            }
+        }
+    }
+
+    fn sync(&mut self) {
+        fence(Ordering::SeqCst);
+        if self.kind == LlKind::Device && self.slots > 0 {
+            // SAFETY: slot 0 is inside the region (slots > 0) and aligned.
+            let _ = unsafe { self.base.cast::<u32>().read_volatile() };
+        }
+    }
+}

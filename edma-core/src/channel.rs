@@ -1,0 +1,702 @@
+//! The channel driver: starting a batch, handling its interrupts, restarting
+//! with the next chunk and reporting completion.
+//!
+//! A [`Controller`] owns the register block ([`RegisterIo`]) and the lock
+//! over the registers channels share (interrupt mask, linked-list error
+//! enable, and on the legacy map the viewport-select + window pair). A
+//! [`Channel`] owns its LL region ([`LlMemory`]) and the state of the batch
+//! in flight; its methods borrow the controller, so several channels of one
+//! controller can be driven from several threads.
+//!
+//! The programming sequences follow Linux's `dw-edma-v0-core.c` and
+//! `dw-hdma-v0-core.c` (first start: engine/channel enable, interrupt unmask,
+//! LL error enable, control with CCS/LLE, LLP, consumer cycle; later chunks:
+//! the doorbell alone).
+//!
+//! ```
+//! use edma_core::{ChannelDir, Deployment, MapFormat, Status};
+//! use edma_core::channel::{Channel, ChannelConfig, Controller};
+//! use edma_core::plan::Entry;
+//! use edma_backend_mock::{MockConfig, MockEngine};
+//!
+//! let map = MapFormat::HdmaNative;
+//! let engine = MockEngine::new(MockConfig::new(map));
+//! engine.local_write(0x2000, &[0xab; 64]);
+//! let ctrl = Controller::new(&engine, map, Deployment::Local);
+//! // A 3-slot region: 2 data elements + the link per chunk.
+//! let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Write, 1), engine.ll_region(ChannelDir::Write, 1, 3));
+//! let batch: Vec<Entry> = (0..5).map(|i| Entry::new(0x2000 + i * 8, 0x9000 + i * 100, 8)).collect();
+//! ch.submit(&ctrl, &batch).unwrap();
+//! // Each interrupt either starts the next chunk (None) or completes the batch.
+//! let done = loop {
+//!     if let Some(c) = ch.on_interrupt(&ctrl).unwrap() {
+//!         break c;
+//!     }
+//! };
+//! assert_eq!(done.status, Status::Done);
+//! assert_eq!(done.chunks, 3);
+//! assert!(!ch.is_busy());
+//! assert_eq!(engine.counters().total().doorbells, 3); // ceil(5 / 2) chunks
+//! assert_eq!(engine.pci_read(0x9000 + 400, 8), vec![0xab; 8]);
+//! ```
+
+use crate::desc::SLOT_SIZE;
+use crate::io::{AddressTranslate, Identity, LlMemory, RegisterIo};
+use crate::plan::{self, Cursor, Entry, Limits, PlanError, PlanParams};
+use crate::regs::{self, ChReg, HdmaInt, HdmaIntSetup, HwChannelStatus, edma_v0, hdma};
+use crate::{ChannelDir, Deployment, MAX_CHANNELS, MapFormat};
+
+/// Owner of the register block and of the lock over shared registers.
+#[derive(Debug)]
+pub struct Controller<R> {
+    regs: R,
+    map: MapFormat,
+    deployment: Deployment,
+    lock: spin::Mutex<()>,
+}
+
+impl<R: RegisterIo> Controller<R> {
+    /// A controller for a register block of format `map`, driven from `deployment`.
+    pub fn new(regs: R, map: MapFormat, deployment: Deployment) -> Self {
+        Controller { regs, map, deployment, lock: spin::Mutex::new(()) }
+    }
+
+    /// The register map format.
+    pub fn map(&self) -> MapFormat {
+        self.map
+    }
+
+    /// The deployment.
+    pub fn deployment(&self) -> Deployment {
+        self.deployment
+    }
+
+    /// The register block.
+    pub fn regs(&self) -> &R {
+        &self.regs
+    }
+
+    /// Number of (write, read) channels. eDMA v0 maps read it from `CTRL`
+    /// (capped at 8); native HDMA has no such register, so 8 and 8 (as Linux).
+    pub fn channel_counts(&self) -> (u8, u8) {
+        if self.map == MapFormat::HdmaNative {
+            return (MAX_CHANNELS, MAX_CHANNELS);
+        }
+        let v = self.regs.read32(edma_v0::CTRL);
+        let wr = (v & edma_v0::CTRL_WR_CH_COUNT_MASK) as u8;
+        let rd = ((v >> edma_v0::CTRL_RD_CH_COUNT_SHIFT) & 0xf) as u8;
+        (wr.min(MAX_CHANNELS), rd.min(MAX_CHANNELS))
+    }
+
+    fn ch_off(&self, dir: ChannelDir, ch: u8, reg: ChReg) -> Option<usize> {
+        regs::ch_reg_offset(self.map, dir, ch, reg)
+    }
+
+    /// Reads a per-channel register (selecting the viewport on the legacy map).
+    /// Returns 0 for a register the map does not have.
+    pub fn ch_read(&self, dir: ChannelDir, ch: u8, reg: ChReg) -> u32 {
+        let Some(off) = self.ch_off(dir, ch, reg) else { return 0 };
+        if self.map == MapFormat::EdmaLegacy {
+            let _g = self.lock.lock();
+            self.regs.write32(edma_v0::VIEWPORT_SEL, regs::viewport_value(dir, ch));
+            self.regs.read32(off)
+        } else {
+            self.regs.read32(off)
+        }
+    }
+
+    /// Writes a per-channel register (selecting the viewport on the legacy
+    /// map). A register the map does not have is not written.
+    pub fn ch_write(&self, dir: ChannelDir, ch: u8, reg: ChReg, value: u32) {
+        let Some(off) = self.ch_off(dir, ch, reg) else { return };
+        if self.map == MapFormat::EdmaLegacy {
+            let _g = self.lock.lock();
+            self.regs.write32(edma_v0::VIEWPORT_SEL, regs::viewport_value(dir, ch));
+            self.regs.write32(off, value);
+        } else {
+            self.regs.write32(off, value);
+        }
+    }
+
+    /// Read-modify-write of a shared register under the controller's lock.
+    fn rmw(&self, off: usize, f: impl FnOnce(u32) -> u32) {
+        let _g = self.lock.lock();
+        let v = self.regs.read32(off);
+        self.regs.write32(off, f(v));
+    }
+
+    /// Bit mask of the channels of `dir` with a done or abort interrupt
+    /// pending (bit n = channel n): what an interrupt handler routes on.
+    pub fn pending(&self, dir: ChannelDir) -> u8 {
+        if self.map.is_edma_v0() {
+            let s = self.regs.read32(edma_v0::dir_regs(dir).int_status);
+            ((s & edma_v0::DONE_INT_MASK) | ((s & edma_v0::ABORT_INT_MASK) >> 16)) as u8
+        } else {
+            let mut m = 0u8;
+            for ch in 0..MAX_CHANNELS {
+                let s = HdmaInt::from_bits_truncate(self.ch_read(dir, ch, ChReg::IntStat));
+                if s.intersects(HdmaInt::STOP | HdmaInt::ABORT) {
+                    m |= 1 << ch;
+                }
+            }
+            m
+        }
+    }
+
+    /// Programs where the remote (IMWr) done and abort interrupts of channel
+    /// `ch` go: a PCI address (usually an MSI address) and 16-bit data, as
+    /// Linux's `ch_config`. On eDMA v0 maps the addresses are shared by all
+    /// channels of a direction; the data is per channel.
+    pub fn configure_remote_interrupt(&self, dir: ChannelDir, ch: u8, addr: u64, data: u16) {
+        if ch >= MAX_CHANNELS {
+            return;
+        }
+        let lo = addr as u32;
+        let hi = (addr >> 32) as u32;
+        if self.map.is_edma_v0() {
+            let r = edma_v0::dir_regs(dir);
+            self.regs.write32(r.done_imwr_lo, lo);
+            self.regs.write32(r.done_imwr_lo + 4, hi);
+            self.regs.write32(r.abort_imwr_lo, lo);
+            self.regs.write32(r.abort_imwr_lo + 4, hi);
+            let off = r.imwr_data01 + usize::from(ch / 2) * 4;
+            let shift = if ch % 2 == 1 { 16 } else { 0 };
+            self.rmw(off, |v| (v & !(0xffff << shift)) | (u32::from(data) << shift));
+        } else {
+            self.ch_write(dir, ch, ChReg::MsiStopLo, lo);
+            self.ch_write(dir, ch, ChReg::MsiStopHi, hi);
+            self.ch_write(dir, ch, ChReg::MsiAbortLo, lo);
+            self.ch_write(dir, ch, ChReg::MsiAbortHi, hi);
+            self.ch_write(dir, ch, ChReg::MsiMsgData, u32::from(data));
+        }
+    }
+
+    /// Turns the engine off: masks and clears every interrupt and disables
+    /// the engines / channels (Linux's `off`).
+    pub fn off(&self) {
+        if self.map.is_edma_v0() {
+            let all = edma_v0::DONE_INT_MASK | edma_v0::ABORT_INT_MASK;
+            for dir in ChannelDir::ALL {
+                let r = edma_v0::dir_regs(dir);
+                let _g = self.lock.lock();
+                self.regs.write32(r.int_mask, all);
+                self.regs.write32(r.int_clear, all);
+                self.regs.write32(r.engine_en, 0);
+            }
+        } else {
+            let m = (HdmaInt::STOP | HdmaInt::ABORT).bits();
+            for ch in 0..MAX_CHANNELS {
+                for dir in ChannelDir::ALL {
+                    self.ch_write(dir, ch, ChReg::IntSetup, m);
+                    self.ch_write(dir, ch, ChReg::IntClear, m);
+                    self.ch_write(dir, ch, ChReg::ChEn, 0);
+                }
+            }
+        }
+    }
+
+    /// The hardware status of a channel.
+    pub fn hw_status(&self, dir: ChannelDir, ch: u8) -> HwChannelStatus {
+        if self.map.is_edma_v0() {
+            HwChannelStatus::from_bits(self.ch_read(dir, ch, ChReg::Control1) >> regs::CH_CONTROL1_CS_SHIFT)
+        } else {
+            HwChannelStatus::from_bits(self.ch_read(dir, ch, ChReg::ChStat))
+        }
+    }
+
+    fn doorbell(&self, dir: ChannelDir, ch: u8) {
+        if self.map.is_edma_v0() {
+            self.regs.write32(edma_v0::dir_regs(dir).doorbell, u32::from(ch) & edma_v0::DOORBELL_CH_MASK);
+        } else {
+            self.ch_write(dir, ch, ChReg::Doorbell, hdma::DOORBELL_START);
+        }
+    }
+
+    fn stop_request(&self, dir: ChannelDir, ch: u8) {
+        if self.map.is_edma_v0() {
+            self.regs
+                .write32(edma_v0::dir_regs(dir).doorbell, edma_v0::DOORBELL_STOP | (u32::from(ch) & edma_v0::DOORBELL_CH_MASK));
+        } else {
+            self.ch_write(dir, ch, ChReg::Doorbell, hdma::DOORBELL_STOP);
+        }
+    }
+
+    /// Engine/channel enable, interrupt unmask, LL error enable: the part of
+    /// the first start that does not depend on the mode.
+    fn enable_channel(&self, dir: ChannelDir, ch: u8) {
+        if self.map.is_edma_v0() {
+            let r = edma_v0::dir_regs(dir);
+            self.regs.write32(r.engine_en, 1);
+            if self.map == MapFormat::HdmaCompat {
+                self.regs.write32(r.ch0_pwr_en + usize::from(ch) * 4, 1);
+            }
+            let _g = self.lock.lock();
+            let m = self.regs.read32(r.int_mask);
+            self.regs.write32(r.int_mask, m & !(edma_v0::done_bit(ch) | edma_v0::abort_bit(ch)));
+            let e = self.regs.read32(r.ll_err_en);
+            self.regs.write32(r.ll_err_en, e | edma_v0::done_bit(ch));
+        } else {
+            self.ch_write(dir, ch, ChReg::ChEn, hdma::CH_EN_ENABLE);
+            let mut s = HdmaIntSetup::from_bits_retain(self.ch_read(dir, ch, ChReg::IntSetup));
+            s -= HdmaIntSetup::STOP_MASK | HdmaIntSetup::ABORT_MASK;
+            s |= HdmaIntSetup::LOCAL_STOP_EN | HdmaIntSetup::LOCAL_ABORT_EN;
+            if self.deployment == Deployment::Remote {
+                s |= HdmaIntSetup::REMOTE_STOP_EN | HdmaIntSetup::REMOTE_ABORT_EN;
+            }
+            self.ch_write(dir, ch, ChReg::IntSetup, s.bits());
+        }
+    }
+
+    /// Reads and decodes the channel's own interrupt status: (done, abort).
+    fn int_status(&self, dir: ChannelDir, ch: u8) -> (bool, bool) {
+        if self.map.is_edma_v0() {
+            let s = self.regs.read32(edma_v0::dir_regs(dir).int_status);
+            (s & edma_v0::done_bit(ch) != 0, s & edma_v0::abort_bit(ch) != 0)
+        } else {
+            let s = HdmaInt::from_bits_truncate(self.ch_read(dir, ch, ChReg::IntStat));
+            (s.contains(HdmaInt::STOP), s.contains(HdmaInt::ABORT))
+        }
+    }
+
+    /// Clears the channel's own done and/or abort status, nobody else's.
+    fn int_clear(&self, dir: ChannelDir, ch: u8, done: bool, abort: bool) {
+        if !done && !abort {
+            return;
+        }
+        if self.map.is_edma_v0() {
+            let mut v = 0;
+            if done {
+                v |= edma_v0::done_bit(ch);
+            }
+            if abort {
+                v |= edma_v0::abort_bit(ch);
+            }
+            self.regs.write32(edma_v0::dir_regs(dir).int_clear, v);
+        } else {
+            let mut v = HdmaInt::empty();
+            if done {
+                v |= HdmaInt::STOP;
+            }
+            if abort {
+                v |= HdmaInt::ABORT;
+            }
+            self.ch_write(dir, ch, ChReg::IntClear, v.bits());
+        }
+    }
+
+    fn read64(&self, dir: ChannelDir, ch: u8, lo: ChReg, hi: ChReg) -> u64 {
+        u64::from(self.ch_read(dir, ch, lo)) | (u64::from(self.ch_read(dir, ch, hi)) << 32)
+    }
+
+    fn write64(&self, dir: ChannelDir, ch: u8, lo: ChReg, hi: ChReg, v: u64) {
+        self.ch_write(dir, ch, lo, v as u32);
+        self.ch_write(dir, ch, hi, (v >> 32) as u32);
+    }
+}
+
+/// Static configuration of a channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ChannelConfig {
+    /// Direction.
+    pub dir: ChannelDir,
+    /// Channel number within its direction (0..8).
+    pub index: u8,
+    /// Plan limits for batches on this channel.
+    pub limits: Limits,
+}
+
+impl ChannelConfig {
+    /// Channel `index` of direction `dir` with default limits.
+    pub fn new(dir: ChannelDir, index: u8) -> Self {
+        ChannelConfig { dir, index, limits: Limits::default() }
+    }
+
+    /// The same configuration with other limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+}
+
+/// The LL memory type of a channel without an LL region (non-LL mode).
+/// It has no values: a channel built with [`Channel::non_ll`] never holds one.
+#[derive(Debug)]
+pub enum NoLl {}
+
+impl LlMemory for NoLl {
+    fn bus_addr(&self) -> u64 {
+        match *self {}
+    }
+    fn capacity(&self) -> usize {
+        match *self {}
+    }
+    fn write(&mut self, _index: usize, _element: &crate::desc::Element) {
+        match *self {}
+    }
+}
+
+/// How a batch ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// Every byte of every entry was transferred.
+    Done,
+    /// The engine aborted (error). `entry` is the first entry not completely
+    /// transferred; the entries before it are complete.
+    Aborted {
+        /// Index of the failing entry.
+        entry: usize,
+        /// Bytes of that entry the engine completed before the error.
+        entry_bytes_done: u64,
+    },
+    /// [`Channel::terminate`] stopped the batch. `entry` is the first entry
+    /// not completely transferred (`None` if the engine had finished them all).
+    Terminated {
+        /// Index of the first incomplete entry.
+        entry: Option<usize>,
+    },
+}
+
+/// The single completion of a batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Completion {
+    /// How the batch ended.
+    pub status: Status,
+    /// Bytes of the batch the engine completed (a prefix, in entry order).
+    pub bytes_done: u64,
+    /// Bytes not transferred: batch total minus `bytes_done`.
+    pub residue: u64,
+    /// Chunks started (doorbells rung) for the batch.
+    pub chunks: u64,
+}
+
+impl Completion {
+    /// Whether the batch completed without error.
+    pub fn is_success(&self) -> bool {
+        self.status == Status::Done
+    }
+}
+
+/// Errors of channel operations. A call that returns an error has written
+/// nothing to registers or LL memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ChannelError {
+    /// A batch is already in flight on this channel.
+    Busy,
+    /// The batch was rejected by the planner.
+    Plan(PlanError),
+    /// The LL region has fewer than 2 slots (one data element plus the link).
+    LlTooSmall,
+    /// The channel number is not below 8.
+    BadChannel,
+}
+
+impl From<PlanError> for ChannelError {
+    fn from(e: PlanError) -> Self {
+        ChannelError::Plan(e)
+    }
+}
+
+impl core::fmt::Display for ChannelError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            ChannelError::Busy => write!(f, "a batch is already in flight on this channel"),
+            ChannelError::Plan(e) => write!(f, "batch rejected: {e}"),
+            ChannelError::LlTooSmall => write!(f, "the LL region needs at least 2 slots"),
+            ChannelError::BadChannel => write!(f, "channel number out of range"),
+        }
+    }
+}
+
+impl core::error::Error for ChannelError {}
+
+#[derive(Debug, Clone, Copy)]
+struct Active<'b> {
+    entries: &'b [Entry],
+    params: PlanParams,
+    total: u64,
+    /// Index of the chunk in flight.
+    chunk: u64,
+    chunk_start: Cursor,
+    chunk_elements: usize,
+    next: Cursor,
+    last: bool,
+    /// Bytes of the chunks before the one in flight.
+    bytes_before: u64,
+    chunk_bytes: u64,
+    stopping: bool,
+}
+
+/// One DMA channel and the batch in flight on it.
+///
+/// `'b` is the lifetime of the batch's entries: the channel reads them again
+/// when it encodes later chunks, so they must outlive the batch (no copy, no
+/// allocation).
+#[derive(Debug)]
+pub struct Channel<'b, L, T = Identity> {
+    cfg: ChannelConfig,
+    ll: Option<L>,
+    translate: T,
+    active: Option<Active<'b>>,
+    batches: u64,
+}
+
+impl<'b, L: LlMemory> Channel<'b, L, Identity> {
+    /// A channel in LL mode with its LL region and the identity translation.
+    pub fn new(cfg: ChannelConfig, ll: L) -> Self {
+        Channel { cfg, ll: Some(ll), translate: Identity, active: None, batches: 0 }
+    }
+}
+
+impl<'b> Channel<'b, NoLl, Identity> {
+    /// A channel in non-LL mode: every element is programmed through the
+    /// channel's SAR/DAR/size registers and costs its own doorbell.
+    pub fn non_ll(cfg: ChannelConfig) -> Self {
+        Channel { cfg, ll: None, translate: Identity, active: None, batches: 0 }
+    }
+}
+
+impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
+    /// The same channel with another PCI address translation.
+    pub fn with_translation<U: AddressTranslate>(self, translate: U) -> Channel<'b, L, U> {
+        Channel { cfg: self.cfg, ll: self.ll, translate, active: self.active, batches: self.batches }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ChannelConfig {
+        &self.cfg
+    }
+
+    /// The LL region (`None` in non-LL mode).
+    pub fn ll(&self) -> Option<&L> {
+        self.ll.as_ref()
+    }
+
+    /// Whether a batch is in flight.
+    pub fn is_busy(&self) -> bool {
+        self.active.is_some()
+    }
+
+    /// Batches completed on this channel (successfully or not).
+    pub fn batches_completed(&self) -> u64 {
+        self.batches
+    }
+
+    /// The plan parameters batches on this channel use under `ctrl`.
+    pub fn plan_params<R>(&self, ctrl: &Controller<R>) -> Result<PlanParams, ChannelError> {
+        let chunk_elements = match &self.ll {
+            Some(ll) => {
+                let cap = ll.capacity();
+                if cap < 2 {
+                    return Err(ChannelError::LlTooSmall);
+                }
+                cap - 1
+            }
+            None => 1,
+        };
+        Ok(PlanParams { map: ctrl.map, dir: self.cfg.dir, deployment: ctrl.deployment, chunk_elements, limits: self.cfg.limits })
+    }
+
+    /// Validates `entries` and starts them as one batch.
+    ///
+    /// On error nothing has been written and the channel is unchanged. On
+    /// success the first chunk is running; call [`Channel::on_interrupt`]
+    /// when the channel's interrupt fires.
+    pub fn submit<R: RegisterIo>(&mut self, ctrl: &Controller<R>, entries: &'b [Entry]) -> Result<plan::PlanSummary, ChannelError> {
+        if self.active.is_some() {
+            return Err(ChannelError::Busy);
+        }
+        if self.cfg.index >= MAX_CHANNELS {
+            return Err(ChannelError::BadChannel);
+        }
+        let params = self.plan_params(ctrl)?;
+        let summary = plan::validate(entries, &params, &self.translate)?;
+        let mut a = Active {
+            entries,
+            params,
+            total: summary.bytes,
+            chunk: 0,
+            chunk_start: Cursor::default(),
+            chunk_elements: 0,
+            next: Cursor::default(),
+            last: false,
+            bytes_before: 0,
+            chunk_bytes: 0,
+            stopping: false,
+        };
+        self.start_chunk(ctrl, &mut a, true);
+        self.active = Some(a);
+        Ok(summary)
+    }
+
+    fn start_chunk<R: RegisterIo>(&mut self, ctrl: &Controller<R>, a: &mut Active<'b>, first: bool) {
+        let (dir, ch) = (self.cfg.dir, self.cfg.index);
+        match self.ll.as_mut() {
+            Some(ll) => {
+                let info = plan::encode_chunk(a.entries, &a.params, &self.translate, a.chunk_start, a.chunk, ll, true);
+                a.chunk_elements = info.elements;
+                a.chunk_bytes = info.bytes;
+                a.next = info.next;
+                a.last = info.last;
+                ll.sync();
+                if first {
+                    ctrl.enable_channel(dir, ch);
+                    let llp = ll.bus_addr();
+                    if ctrl.map.is_edma_v0() {
+                        ctrl.ch_write(dir, ch, ChReg::Control1, (regs::ChControl1::CCS | regs::ChControl1::LLE).bits());
+                        ctrl.write64(dir, ch, ChReg::LlpLo, ChReg::LlpHi, llp);
+                    } else {
+                        ctrl.ch_write(dir, ch, ChReg::Control1, hdma::CONTROL1_LLE);
+                        ctrl.write64(dir, ch, ChReg::LlpLo, ChReg::LlpHi, llp);
+                        ctrl.ch_write(dir, ch, ChReg::CycleSync, hdma::CYCLE_STATE | hdma::CYCLE_BIT);
+                    }
+                }
+            }
+            None => {
+                let mut it = plan::Elements::new(a.entries, &a.params, &self.translate, a.chunk_start);
+                let el = it.next();
+                a.next = it.cursor();
+                a.last = a.next.entry >= a.entries.len();
+                a.chunk_elements = usize::from(el.is_some());
+                a.chunk_bytes = el.map_or(0, |e| u64::from(e.len));
+                if first {
+                    ctrl.enable_channel(dir, ch);
+                }
+                if let Some(el) = el {
+                    if ctrl.map.is_edma_v0() {
+                        let mut c = regs::ChControl1::LIE;
+                        if ctrl.deployment == Deployment::Remote {
+                            c |= regs::ChControl1::RIE;
+                        }
+                        ctrl.ch_write(dir, ch, ChReg::Control1, c.bits());
+                    } else if first {
+                        ctrl.ch_write(dir, ch, ChReg::Control1, 0);
+                    }
+                    ctrl.ch_write(dir, ch, ChReg::TransferSize, el.len);
+                    ctrl.write64(dir, ch, ChReg::SarLo, ChReg::SarHi, el.sar);
+                    ctrl.write64(dir, ch, ChReg::DarLo, ChReg::DarHi, el.dar);
+                }
+            }
+        }
+        ctrl.doorbell(dir, ch);
+    }
+
+    /// Bytes of the chunk in flight the engine finished, from its LLP and
+    /// transfer-size registers: LLP points at the element in progress (or
+    /// the next one, with its full size loaded, between elements) and the
+    /// size register counts the bytes left of it.
+    fn chunk_progress<R: RegisterIo>(&self, ctrl: &Controller<R>, a: &Active<'b>) -> u64 {
+        let (dir, ch) = (self.cfg.dir, self.cfg.index);
+        let idx = match &self.ll {
+            Some(ll) => {
+                let llp = ctrl.read64(dir, ch, ChReg::LlpLo, ChReg::LlpHi);
+                match llp.checked_sub(ll.bus_addr()) {
+                    Some(d) if d % SLOT_SIZE as u64 == 0 && d / (SLOT_SIZE as u64) <= a.chunk_elements as u64 => (d / SLOT_SIZE as u64) as usize,
+                    // Not inside the chunk: nothing of it can be confirmed.
+                    _ => return 0,
+                }
+            }
+            None => 0,
+        };
+        if idx >= a.chunk_elements {
+            return a.chunk_bytes;
+        }
+        let before = plan::chunk_prefix_bytes(a.entries, &a.params, &self.translate, a.chunk_start, idx);
+        let cur = plan::Elements::new(a.entries, &a.params, &self.translate, a.chunk_start).nth(idx).map_or(0, |e| u64::from(e.len));
+        let left = u64::from(ctrl.ch_read(dir, ch, ChReg::TransferSize)).min(cur);
+        before.saturating_add(cur - left).min(a.chunk_bytes)
+    }
+
+    fn finish(&mut self, a: &Active<'b>, bytes_done: u64, status: Status) -> Completion {
+        self.active = None;
+        self.batches = self.batches.wrapping_add(1);
+        Completion { status, bytes_done, residue: a.total.saturating_sub(bytes_done), chunks: a.chunk.saturating_add(1) }
+    }
+
+    fn fail<R: RegisterIo>(&mut self, ctrl: &Controller<R>, a: &Active<'b>) -> Completion {
+        let done = a.bytes_before.saturating_add(self.chunk_progress(ctrl, a));
+        let status = if a.stopping {
+            Status::Terminated { entry: plan::locate(a.entries, done).map(|(e, _)| e) }
+        } else {
+            match plan::locate(a.entries, done) {
+                Some((entry, entry_bytes_done)) => Status::Aborted { entry, entry_bytes_done },
+                // The engine reports an abort after moving every byte: still
+                // a failed batch; blame the last entry.
+                None => Status::Aborted { entry: a.entries.len().saturating_sub(1), entry_bytes_done: a.entries.last().map_or(0, |e| e.len) },
+            }
+        };
+        self.finish(a, done, status)
+    }
+
+    /// Handles this channel's interrupt: reads and clears **only this
+    /// channel's** done/abort status, then either starts the next chunk
+    /// (returns `Ok(None)`), or completes the batch (returns the
+    /// [`Completion`], exactly once per batch).
+    ///
+    /// An interrupt with no status bit for this channel, or a done status
+    /// while no batch is in flight, is spurious: it is cleared if needed and
+    /// ignored (`Ok(None)`).
+    pub fn on_interrupt<R: RegisterIo>(&mut self, ctrl: &Controller<R>) -> Result<Option<Completion>, ChannelError> {
+        let (dir, ch) = (self.cfg.dir, self.cfg.index);
+        if ch >= MAX_CHANNELS {
+            return Err(ChannelError::BadChannel);
+        }
+        let (done, abort) = ctrl.int_status(dir, ch);
+        if !done && !abort {
+            return Ok(None);
+        }
+        ctrl.int_clear(dir, ch, done, abort);
+        let Some(mut a) = self.active else { return Ok(None) };
+        if abort {
+            return Ok(Some(self.fail(ctrl, &a)));
+        }
+        a.bytes_before = a.bytes_before.saturating_add(a.chunk_bytes);
+        if a.last {
+            let total = a.total;
+            let c = if a.stopping {
+                self.finish(&a, total, Status::Terminated { entry: None })
+            } else {
+                self.finish(&a, total, Status::Done)
+            };
+            return Ok(Some(c));
+        }
+        if a.stopping {
+            let done = a.bytes_before;
+            let entry = plan::locate(a.entries, done).map(|(e, _)| e);
+            return Ok(Some(self.finish(&a, done, Status::Terminated { entry })));
+        }
+        a.chunk = a.chunk.saturating_add(1);
+        a.chunk_start = a.next;
+        self.start_chunk(ctrl, &mut a, false);
+        self.active = Some(a);
+        Ok(None)
+    }
+
+    /// Stops the batch in flight.
+    ///
+    /// Requests a stop through the doorbell. If the engine reports the
+    /// channel no longer running, the batch completes now as
+    /// [`Status::Terminated`] with the exact residue and its interrupt status
+    /// is cleared; otherwise the completion arrives from
+    /// [`Channel::on_interrupt`]. Returns `Ok(None)` when no batch was in
+    /// flight (nothing is written then).
+    pub fn terminate<R: RegisterIo>(&mut self, ctrl: &Controller<R>) -> Result<Option<Completion>, ChannelError> {
+        let (dir, ch) = (self.cfg.dir, self.cfg.index);
+        let Some(mut a) = self.active else { return Ok(None) };
+        a.stopping = true;
+        self.active = Some(a);
+        ctrl.stop_request(dir, ch);
+        if ctrl.hw_status(dir, ch) == HwChannelStatus::Running {
+            return Ok(None);
+        }
+        let (done, abort) = ctrl.int_status(dir, ch);
+        ctrl.int_clear(dir, ch, done, abort);
+        if done && !abort {
+            // The chunk in flight finished before the stop took effect.
+            a.bytes_before = a.bytes_before.saturating_add(a.chunk_bytes);
+            let d = a.bytes_before;
+            let entry = plan::locate(a.entries, d).map(|(e, _)| e);
+            return Ok(Some(self.finish(&a, d, Status::Terminated { entry })));
+        }
+        Ok(Some(self.fail(ctrl, &a)))
+    }
+}

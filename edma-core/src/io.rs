@@ -1,0 +1,123 @@
+//! The three seams backends plug into.
+//!
+//! * [`RegisterIo`] — 32-bit reads and writes at an offset of the engine's
+//!   register block. The mock implements it with side effects, the MMIO
+//!   backend with volatile accesses.
+//! * [`LlMemory`] — the channel's LL region: where elements are written, its
+//!   bus address as the engine sees it, its capacity, and a `sync` that makes
+//!   written elements visible to the engine before the doorbell.
+//! * [`AddressTranslate`] — CPU/local address → PCI bus address, applied to
+//!   the PCI side of every entry (Linux's `dw_edma_plat_ops::pci_address`).
+
+use crate::desc::Element;
+
+/// 32-bit access to the engine's register block.
+///
+/// Methods take `&self`: the register block is shared by every channel, and
+/// device registers are interior-mutable by nature. Implementations must not
+/// reorder accesses made through one value.
+pub trait RegisterIo {
+    /// Reads the 32-bit register at byte `offset`.
+    fn read32(&self, offset: usize) -> u32;
+    /// Writes the 32-bit register at byte `offset`.
+    fn write32(&self, offset: usize, value: u32);
+}
+
+impl<T: RegisterIo + ?Sized> RegisterIo for &T {
+    fn read32(&self, offset: usize) -> u32 {
+        (**self).read32(offset)
+    }
+    fn write32(&self, offset: usize, value: u32) {
+        (**self).write32(offset, value)
+    }
+}
+
+/// A channel's LL region.
+///
+/// The channel driver writes each chunk's elements into slots `0..n` and the
+/// link element into slot `n`, then calls [`LlMemory::sync`] before ringing
+/// the doorbell. An implementation decides *how* a slot is written (plain
+/// stores, volatile MMIO in a safe order) — the driver only decides *what*.
+pub trait LlMemory {
+    /// Bus address of slot 0 as the engine sees it (what goes into LLP).
+    fn bus_addr(&self) -> u64;
+    /// Number of 24-byte slots in the region (data elements plus the link).
+    fn capacity(&self) -> usize;
+    /// Writes `element` into slot `index` (`index < capacity()`).
+    ///
+    /// Implementations must make the control word (which carries the cycle
+    /// bit) visible no earlier than the rest of the slot.
+    fn write(&mut self, index: usize, element: &Element);
+    /// Makes every written slot visible to the engine (fences, or the dummy
+    /// read-back Linux issues for LL memory behind a BAR).
+    fn sync(&mut self) {}
+}
+
+impl<T: LlMemory + ?Sized> LlMemory for &mut T {
+    fn bus_addr(&self) -> u64 {
+        (**self).bus_addr()
+    }
+    fn capacity(&self) -> usize {
+        (**self).capacity()
+    }
+    fn write(&mut self, index: usize, element: &Element) {
+        (**self).write(index, element)
+    }
+    fn sync(&mut self) {
+        (**self).sync()
+    }
+}
+
+/// Translation of the PCI side of an entry into the address the engine must
+/// put on the bus.
+pub trait AddressTranslate {
+    /// Translates `addr`, or returns `None` when it has no PCI address
+    /// (the batch is then rejected naming the entry).
+    fn to_pci(&self, addr: u64) -> Option<u64>;
+}
+
+/// The identity translation (Linux's default when `pci_address` is not set).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Identity;
+
+impl AddressTranslate for Identity {
+    fn to_pci(&self, addr: u64) -> Option<u64> {
+        Some(addr)
+    }
+}
+
+/// A fixed window: addresses in `[cpu_base, cpu_base + size)` map to
+/// `pci_base + (addr - cpu_base)`; anything else has no PCI address.
+///
+/// ```
+/// use edma_core::io::{AddressTranslate, OffsetWindow};
+/// let w = OffsetWindow { cpu_base: 0x8000_0000, pci_base: 0x1_0000_0000, size: 0x1000 };
+/// assert_eq!(w.to_pci(0x8000_0010), Some(0x1_0000_0010));
+/// assert_eq!(w.to_pci(0x7fff_ffff), None);
+/// assert_eq!(w.to_pci(0x8000_1000), None);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OffsetWindow {
+    /// First CPU/local address of the window.
+    pub cpu_base: u64,
+    /// PCI address `cpu_base` maps to.
+    pub pci_base: u64,
+    /// Window size in bytes.
+    pub size: u64,
+}
+
+impl AddressTranslate for OffsetWindow {
+    fn to_pci(&self, addr: u64) -> Option<u64> {
+        let off = addr.checked_sub(self.cpu_base)?;
+        if off >= self.size {
+            return None;
+        }
+        self.pci_base.checked_add(off)
+    }
+}
+
+impl<F: Fn(u64) -> Option<u64>> AddressTranslate for F {
+    fn to_pci(&self, addr: u64) -> Option<u64> {
+        self(addr)
+    }
+}

@@ -1,0 +1,535 @@
+//! The dual-address batch planner.
+//!
+//! A batch is a slice of [`Entry`] values. Each entry carries **both** of its
+//! addresses — there is no implicit "the other side" as in a scatterlist —
+//! and its length. Which of the two addresses is on the PCI side follows from
+//! the channel direction ([`ChannelDir::Write`]: the destination;
+//! [`ChannelDir::Read`]: the source). The caller's [`AddressTranslate`] is
+//! applied to that side of every entry, and only to that side.
+//!
+//! The planner is a pure function of (entries, [`PlanParams`], translation):
+//! it touches no register and no memory, so it can be property-tested and
+//! fuzzed alone. It
+//!
+//! 1. validates the whole batch up front ([`validate`]) — an invalid batch is
+//!    rejected with a [`PlanError`] naming the offending entry before
+//!    anything is written;
+//! 2. walks the batch as a stream of LL data elements ([`Elements`]): in
+//!    entry order, splitting an entry longer than
+//!    [`Limits::max_element_len`], optionally coalescing neighbours that are
+//!    contiguous on both sides ([`Limits::coalesce`], off by default);
+//! 3. cuts that stream into chunks of at most [`PlanParams::chunk_elements`]
+//!    data elements and encodes chunk `k` into an [`LlMemory`] with
+//!    [`encode_chunk`]: data elements carrying the chunk's cycle bit, the
+//!    interrupt bits on the chunk's last element, and a link element back to
+//!    slot 0 that toggles the consumer cycle state;
+//! 4. maps hardware progress back to the batch ([`locate`]): from the number
+//!    of bytes the engine finished, which entry failed and how many bytes were
+//!    not transferred.
+//!
+//! ```
+//! use edma_core::{ChannelDir, Deployment, Identity, MapFormat};
+//! use edma_core::plan::{validate, Entry, Limits, PlanParams};
+//! let params = PlanParams::new(MapFormat::EdmaUnroll, ChannelDir::Write, Deployment::Local, 4);
+//! let batch = [Entry::new(0x1000, 0xa000, 100), Entry::new(0x3000, 0xb000, 200)];
+//! let summary = validate(&batch, &params, &Identity).unwrap();
+//! assert_eq!((summary.elements, summary.chunks, summary.bytes), (2, 1, 300));
+//! ```
+
+use crate::desc::{Control, Element};
+use crate::io::{AddressTranslate, LlMemory};
+use crate::{ChannelDir, Deployment, MapFormat};
+
+/// One independent transfer: `len` bytes from `src` to `dst`.
+///
+/// Addresses are in the engine's terms: on a write channel `src` is a local
+/// (AXI) address and `dst` a PCI address before translation; on a read
+/// channel `src` is the PCI address and `dst` local.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub struct Entry {
+    /// Source address.
+    pub src: u64,
+    /// Destination address.
+    pub dst: u64,
+    /// Number of bytes (at least 1).
+    pub len: u64,
+}
+
+impl Entry {
+    /// A transfer of `len` bytes from `src` to `dst`.
+    pub const fn new(src: u64, dst: u64, len: u64) -> Self {
+        Entry { src, dst, len }
+    }
+}
+
+/// Limits a plan must respect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub struct Limits {
+    /// Largest transfer size of one element (the 32-bit `transfer_size`
+    /// field allows up to `u32::MAX`; must be at least 1).
+    pub max_element_len: u32,
+    /// Whether an entry longer than `max_element_len` may be split into
+    /// several elements (default true). When false such an entry is
+    /// rejected with [`PlanError::LengthTooLarge`].
+    pub split: bool,
+    /// Merge an element with the next entry when both its source and its
+    /// destination continue exactly where the element ends (default false).
+    /// Merged entries share one element, so a failure inside it is still
+    /// reported by entry (through [`locate`]), but fewer elements are spent.
+    pub coalesce: bool,
+    /// Width of the bus addresses in bits (1..=64): every `[addr, addr+len)`
+    /// must end at or below `2^addr_bits`.
+    pub addr_bits: u8,
+    /// Most chunks a batch may need (each chunk costs a doorbell and an
+    /// interrupt).
+    pub max_chunks: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_element_len: u32::MAX, split: true, coalesce: false, addr_bits: 64, max_chunks: u32::MAX }
+    }
+}
+
+/// Everything the plan depends on besides the entries and the translation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub struct PlanParams {
+    /// Register map: decides which element bits signal completion.
+    pub map: MapFormat,
+    /// Channel direction: decides which side of an entry is the PCI side.
+    pub dir: ChannelDir,
+    /// Deployment: remote adds RIE next to LIE.
+    pub deployment: Deployment,
+    /// Data elements per chunk: the LL region's capacity minus the link
+    /// slot, or 1 for a channel in non-LL mode.
+    pub chunk_elements: usize,
+    /// Limits.
+    pub limits: Limits,
+}
+
+impl PlanParams {
+    /// Parameters with default [`Limits`].
+    pub fn new(map: MapFormat, dir: ChannelDir, deployment: Deployment, chunk_elements: usize) -> Self {
+        PlanParams { map, dir, deployment, chunk_elements, limits: Limits::default() }
+    }
+
+    /// The same parameters with other limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+}
+
+/// Why a batch was rejected. Every variant that concerns an entry names it by
+/// its index in the batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PlanError {
+    /// The batch has no entries.
+    EmptyBatch,
+    /// The entry has length 0.
+    ZeroLength {
+        /// Index of the entry.
+        entry: usize,
+    },
+    /// The entry's source range wraps around or ends above the address width.
+    SourceOutOfRange {
+        /// Index of the entry.
+        entry: usize,
+    },
+    /// The entry's destination range wraps around or ends above the address width.
+    DestinationOutOfRange {
+        /// Index of the entry.
+        entry: usize,
+    },
+    /// The translation has no contiguous PCI range for the entry's PCI side.
+    NoPciAddress {
+        /// Index of the entry.
+        entry: usize,
+    },
+    /// The entry is longer than one element and splitting is disabled.
+    LengthTooLarge {
+        /// Index of the entry.
+        entry: usize,
+    },
+    /// The batch needs more chunks than [`Limits::max_chunks`]; `entry` is
+    /// the first entry that does not fit.
+    TooManyChunks {
+        /// Index of the first entry beyond the limit.
+        entry: usize,
+    },
+    /// The limits or the chunk size cannot describe any plan
+    /// (`max_element_len == 0`, `chunk_elements == 0`, `addr_bits` not in 1..=64).
+    InvalidLimits,
+}
+
+impl PlanError {
+    /// The index of the offending entry, when the error concerns one.
+    pub fn entry(&self) -> Option<usize> {
+        match *self {
+            PlanError::ZeroLength { entry }
+            | PlanError::SourceOutOfRange { entry }
+            | PlanError::DestinationOutOfRange { entry }
+            | PlanError::NoPciAddress { entry }
+            | PlanError::LengthTooLarge { entry }
+            | PlanError::TooManyChunks { entry } => Some(entry),
+            PlanError::EmptyBatch | PlanError::InvalidLimits => None,
+        }
+    }
+}
+
+impl core::fmt::Display for PlanError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            PlanError::EmptyBatch => write!(f, "the batch is empty"),
+            PlanError::ZeroLength { entry } => write!(f, "entry {entry} has length 0"),
+            PlanError::SourceOutOfRange { entry } => write!(f, "entry {entry}: source range wraps or exceeds the address width"),
+            PlanError::DestinationOutOfRange { entry } => write!(f, "entry {entry}: destination range wraps or exceeds the address width"),
+            PlanError::NoPciAddress { entry } => write!(f, "entry {entry}: no contiguous PCI address for its PCI side"),
+            PlanError::LengthTooLarge { entry } => write!(f, "entry {entry} is longer than one element and splitting is off"),
+            PlanError::TooManyChunks { entry } => write!(f, "entry {entry} is beyond the batch's chunk limit"),
+            PlanError::InvalidLimits => write!(f, "the plan limits are invalid"),
+        }
+    }
+}
+
+impl core::error::Error for PlanError {}
+
+/// What a valid batch costs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct PlanSummary {
+    /// LL data elements in all.
+    pub elements: u64,
+    /// Chunks (doorbells and completion interrupts).
+    pub chunks: u64,
+    /// Bytes in all.
+    pub bytes: u64,
+}
+
+/// A position in the batch: entry index and byte offset inside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Cursor {
+    /// Index of the entry.
+    pub entry: usize,
+    /// Bytes of that entry already planned.
+    pub offset: u64,
+}
+
+/// One planned data element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PlannedElement {
+    /// Source address as the engine sees it.
+    pub sar: u64,
+    /// Destination address as the engine sees it.
+    pub dar: u64,
+    /// Bytes (1..=`max_element_len`).
+    pub len: u32,
+    /// Index of the entry the element starts in.
+    pub entry: usize,
+}
+
+fn range_ok(addr: u64, len: u64, addr_bits: u8) -> bool {
+    match addr.checked_add(len) {
+        None => false,
+        Some(end) => addr_bits >= 64 || end <= (1u64 << addr_bits),
+    }
+}
+
+/// The engine-side (SAR, DAR) of an entry's start, PCI side translated.
+fn resolve<T: AddressTranslate + ?Sized>(e: &Entry, dir: ChannelDir, t: &T) -> Option<(u64, u64)> {
+    match dir {
+        ChannelDir::Write => Some((e.src, t.to_pci(e.dst)?)),
+        ChannelDir::Read => Some((t.to_pci(e.src)?, e.dst)),
+    }
+}
+
+/// Checks one entry; on success returns its translated (SAR, DAR).
+fn check_entry<T: AddressTranslate + ?Sized>(i: usize, e: &Entry, p: &PlanParams, t: &T) -> Result<(u64, u64), PlanError> {
+    if e.len == 0 {
+        return Err(PlanError::ZeroLength { entry: i });
+    }
+    let last = e.len - 1;
+    let (pci, pci_is_src) = match p.dir {
+        ChannelDir::Write => (e.dst, false),
+        ChannelDir::Read => (e.src, true),
+    };
+    // The untranslated PCI-side address must itself be a sane range.
+    if pci.checked_add(last).is_none() {
+        return Err(if pci_is_src { PlanError::SourceOutOfRange { entry: i } } else { PlanError::DestinationOutOfRange { entry: i } });
+    }
+    let (sar, dar) = resolve(e, p.dir, t).ok_or(PlanError::NoPciAddress { entry: i })?;
+    // The whole PCI range must translate contiguously.
+    let pci_start = if pci_is_src { sar } else { dar };
+    let end_tr = t.to_pci(pci + last).ok_or(PlanError::NoPciAddress { entry: i })?;
+    if pci_start.checked_add(last) != Some(end_tr) {
+        return Err(PlanError::NoPciAddress { entry: i });
+    }
+    if !range_ok(sar, e.len, p.limits.addr_bits) {
+        return Err(PlanError::SourceOutOfRange { entry: i });
+    }
+    if !range_ok(dar, e.len, p.limits.addr_bits) {
+        return Err(PlanError::DestinationOutOfRange { entry: i });
+    }
+    if !p.limits.split && e.len > u64::from(p.limits.max_element_len) {
+        return Err(PlanError::LengthTooLarge { entry: i });
+    }
+    Ok((sar, dar))
+}
+
+fn check_params(p: &PlanParams) -> Result<(), PlanError> {
+    if p.limits.max_element_len == 0 || p.chunk_elements == 0 || p.limits.addr_bits == 0 || p.limits.addr_bits > 64 {
+        return Err(PlanError::InvalidLimits);
+    }
+    Ok(())
+}
+
+/// Validates a whole batch and counts what it costs. Nothing is written.
+///
+/// Errors name the first offending entry in batch order; per-entry checks
+/// (length, ranges, translation) come before the chunk-count check.
+pub fn validate<T: AddressTranslate + ?Sized>(entries: &[Entry], params: &PlanParams, translate: &T) -> Result<PlanSummary, PlanError> {
+    check_params(params)?;
+    if entries.is_empty() {
+        return Err(PlanError::EmptyBatch);
+    }
+    let mut bytes: u64 = 0;
+    for (i, e) in entries.iter().enumerate() {
+        check_entry(i, e, params, translate)?;
+        // Sum of lengths of valid entries: each range fits in 2^64, but the
+        // sum might not; saturate (only used for reporting).
+        bytes = bytes.saturating_add(e.len);
+    }
+    let chunk = params.chunk_elements as u64;
+    let mut elements: u64 = 0;
+    let mut it = Elements::new(entries, params, translate, Cursor::default());
+    while let Some(el) = it.next() {
+        // Element number `elements` (0-based) goes to chunk elements / chunk.
+        if elements / chunk >= u64::from(params.limits.max_chunks) {
+            return Err(PlanError::TooManyChunks { entry: el.entry });
+        }
+        elements += 1;
+    }
+    Ok(PlanSummary { elements, chunks: elements.div_ceil(chunk), bytes })
+}
+
+/// The batch as a stream of data elements, starting at a [`Cursor`].
+///
+/// Must only be used on a batch [`validate`] accepted with the same
+/// parameters and translation; on anything else it stops early rather than
+/// panic.
+#[derive(Debug)]
+pub struct Elements<'a, T: ?Sized> {
+    entries: &'a [Entry],
+    params: &'a PlanParams,
+    translate: &'a T,
+    cursor: Cursor,
+}
+
+impl<'a, T: AddressTranslate + ?Sized> Elements<'a, T> {
+    /// Starts the stream at `cursor`.
+    pub fn new(entries: &'a [Entry], params: &'a PlanParams, translate: &'a T, cursor: Cursor) -> Self {
+        Elements { entries, params, translate, cursor }
+    }
+
+    /// Where the next element starts.
+    pub fn cursor(&self) -> Cursor {
+        self.cursor
+    }
+
+    fn base(&self, i: usize) -> Option<(Entry, u64, u64)> {
+        let e = *self.entries.get(i)?;
+        let (s, d) = resolve(&e, self.params.dir, self.translate)?;
+        Some((e, s, d))
+    }
+}
+
+impl<T: AddressTranslate + ?Sized> Iterator for Elements<'_, T> {
+    type Item = PlannedElement;
+
+    fn next(&mut self) -> Option<PlannedElement> {
+        let max = u64::from(self.params.limits.max_element_len);
+        let start = self.cursor;
+        let (e, s, d) = self.base(start.entry)?;
+        let left = e.len.checked_sub(start.offset).filter(|l| *l > 0)?;
+        let sar = s.checked_add(start.offset)?;
+        let dar = d.checked_add(start.offset)?;
+        let mut len = left.min(max);
+        if len < left {
+            self.cursor.offset = start.offset + len;
+        } else {
+            self.cursor = Cursor { entry: start.entry + 1, offset: 0 };
+            if self.params.limits.coalesce {
+                // Extend over following entries while both sides continue.
+                while len < max {
+                    let Some((n, ns, nd)) = self.base(self.cursor.entry) else { break };
+                    if sar.checked_add(len) != Some(ns) || dar.checked_add(len) != Some(nd) {
+                        break;
+                    }
+                    let take = n.len.min(max - len);
+                    len += take;
+                    if take < n.len {
+                        self.cursor.offset = take;
+                        break;
+                    }
+                    self.cursor.entry += 1;
+                }
+            }
+        }
+        // len <= max <= u32::MAX
+        let len = u32::try_from(len).ok()?;
+        Some(PlannedElement { sar, dar, len, entry: start.entry })
+    }
+}
+
+/// What [`encode_chunk`] wrote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct ChunkInfo {
+    /// Data elements written (slots `0..elements`; the link is in slot `elements`).
+    pub elements: usize,
+    /// Bytes the chunk moves.
+    pub bytes: u64,
+    /// Cursor at the start of the next chunk.
+    pub next: Cursor,
+    /// Whether the batch is complete after this chunk.
+    pub last: bool,
+}
+
+/// The cycle bit of chunk `k`: chunk 0 starts with CB = 1 (matching the
+/// consumer cycle state the first start programs), then it alternates.
+pub const fn chunk_cycle_bit(k: u64) -> bool {
+    k % 2 == 0
+}
+
+/// The control bits the data element at `index` of a chunk of `count`
+/// elements gets.
+pub fn data_control(params: &PlanParams, cycle: bool, index: usize, count: usize) -> Control {
+    let mut c = if cycle { Control::CB } else { Control::empty() };
+    // eDMA v0 maps signal completion with LIE/RIE on the chunk's last
+    // element; native HDMA signals it with the channel-stop interrupt and
+    // its bits 3/4 mean "watermark", so they stay clear there.
+    if params.map.is_edma_v0() && index + 1 == count {
+        c |= Control::LIE;
+        if params.deployment == Deployment::Remote {
+            c |= Control::RIE;
+        }
+    }
+    c
+}
+
+/// The link element that closes chunk `k`: back to slot 0, toggling the
+/// consumer cycle state, with the opposite cycle bit.
+pub fn link_element(cycle: bool, ll_bus_addr: u64) -> Element {
+    let c = if cycle { Control::TCB } else { Control::TCB | Control::CB };
+    Element::link(c, ll_bus_addr)
+}
+
+/// Encodes the chunk that starts at `start` as chunk number `k` of its batch.
+///
+/// Writes the data elements into slots `0..n` and, in LL mode (`with_link`),
+/// the link element into slot `n`; `n <= params.chunk_elements` and
+/// `n + 1 <= ll.capacity()` are the caller's job (the channel checks them).
+/// Slots are written in order and each slot is written whole through
+/// [`LlMemory::write`], which puts its control word last.
+pub fn encode_chunk<T: AddressTranslate + ?Sized, L: LlMemory + ?Sized>(
+    entries: &[Entry],
+    params: &PlanParams,
+    translate: &T,
+    start: Cursor,
+    k: u64,
+    ll: &mut L,
+    with_link: bool,
+) -> ChunkInfo {
+    let cycle = chunk_cycle_bit(k);
+    // Count first, so the last element's interrupt bits are known.
+    let mut it = Elements::new(entries, params, translate, start);
+    let mut count = 0usize;
+    while count < params.chunk_elements && it.next().is_some() {
+        count += 1;
+    }
+    let next = it.cursor();
+    let mut bytes = 0u64;
+    let it = Elements::new(entries, params, translate, start);
+    for (i, el) in it.take(count).enumerate() {
+        let control = data_control(params, cycle, i, count);
+        ll.write(i, &Element::data(control, el.len, el.sar, el.dar));
+        bytes = bytes.saturating_add(u64::from(el.len));
+    }
+    if with_link {
+        ll.write(count, &link_element(cycle, ll.bus_addr()));
+    }
+    ChunkInfo { elements: count, bytes, next, last: next.entry >= entries.len() }
+}
+
+/// Bytes moved by the first `n` elements of the chunk that starts at `start`.
+pub fn chunk_prefix_bytes<T: AddressTranslate + ?Sized>(entries: &[Entry], params: &PlanParams, translate: &T, start: Cursor, n: usize) -> u64 {
+    Elements::new(entries, params, translate, start).take(n).map(|e| u64::from(e.len)).sum()
+}
+
+/// Maps "the engine finished `bytes_done` bytes of the batch" to the entry in
+/// progress: returns `(entry index, bytes of that entry done)`, or `None`
+/// when every byte of the batch is done.
+///
+/// Elements preserve entry order and partition the batch's bytes, so the
+/// engine's progress is a prefix of the concatenated entries, whatever the
+/// splitting or coalescing.
+///
+/// ```
+/// use edma_core::plan::{locate, Entry};
+/// let b = [Entry::new(0, 0, 10), Entry::new(0, 0, 5), Entry::new(0, 0, 7)];
+/// assert_eq!(locate(&b, 0), Some((0, 0)));
+/// assert_eq!(locate(&b, 12), Some((1, 2)));
+/// assert_eq!(locate(&b, 15), Some((2, 0)));
+/// assert_eq!(locate(&b, 22), None);
+/// ```
+pub fn locate(entries: &[Entry], bytes_done: u64) -> Option<(usize, u64)> {
+    let mut left = bytes_done;
+    for (i, e) in entries.iter().enumerate() {
+        if left < e.len {
+            return Some((i, left));
+        }
+        left -= e.len;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Identity;
+
+    fn p(dir: ChannelDir, chunk: usize) -> PlanParams {
+        PlanParams::new(MapFormat::EdmaUnroll, dir, Deployment::Local, chunk)
+    }
+
+    #[test]
+    fn splits_long_entry() {
+        let params = p(ChannelDir::Write, 8).with_limits(Limits { max_element_len: 100, ..Limits::default() });
+        let b = [Entry::new(0, 1000, 250)];
+        let els: std::vec::Vec<_> = Elements::new(&b, &params, &Identity, Cursor::default()).collect();
+        assert_eq!(els.len(), 3);
+        assert_eq!((els[2].sar, els[2].dar, els[2].len), (200, 1200, 50));
+    }
+
+    #[test]
+    fn coalesces_only_when_both_sides_continue() {
+        let lim = Limits { coalesce: true, ..Limits::default() };
+        let params = p(ChannelDir::Write, 8).with_limits(lim);
+        let b = [Entry::new(0, 100, 10), Entry::new(10, 110, 10), Entry::new(20, 999, 10)];
+        let els: std::vec::Vec<_> = Elements::new(&b, &params, &Identity, Cursor::default()).collect();
+        assert_eq!(els.len(), 2);
+        assert_eq!(els[0].len, 20);
+        assert_eq!(els[1].entry, 2);
+    }
+
+    #[test]
+    fn errors_name_the_entry() {
+        let params = p(ChannelDir::Write, 4).with_limits(Limits { addr_bits: 32, ..Limits::default() });
+        let ok = Entry::new(0, 0, 1);
+        assert_eq!(validate(&[], &params, &Identity), Err(PlanError::EmptyBatch));
+        assert_eq!(validate(&[ok, Entry::new(0, 0, 0)], &params, &Identity), Err(PlanError::ZeroLength { entry: 1 }));
+        assert_eq!(validate(&[ok, ok, Entry::new(0xffff_ffff, 0, 2)], &params, &Identity), Err(PlanError::SourceOutOfRange { entry: 2 }));
+        assert_eq!(validate(&[Entry::new(0, u64::MAX, 2)], &params, &Identity), Err(PlanError::DestinationOutOfRange { entry: 0 }));
+    }
+}
