@@ -466,6 +466,16 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
         &self.cfg
     }
 
+    /// Replaces the plan limits for later batches; refused while a batch is
+    /// in flight.
+    pub fn set_limits(&mut self, limits: Limits) -> Result<(), ChannelError> {
+        if self.active.is_some() {
+            return Err(ChannelError::Busy);
+        }
+        self.cfg.limits = limits;
+        Ok(())
+    }
+
     /// The LL region (`None` in non-LL mode).
     pub fn ll(&self) -> Option<&L> {
         self.ll.as_ref()
