@@ -63,7 +63,7 @@ impl MmioRegs {
     }
 
     fn in_range(&self, offset: usize) -> bool {
-        offset % 4 == 0 && offset.checked_add(4).is_some_and(|end| end <= self.len)
+        offset.is_multiple_of(4) && offset.checked_add(4).is_some_and(|end| end <= self.len)
     }
 }
 
@@ -128,7 +128,12 @@ impl MmioLl {
     /// of `slots * 24` bytes for as long as the returned value lives, and no
     /// one else may write that memory meanwhile.
     pub unsafe fn new(base: *mut u8, slots: usize, bus: u64, kind: LlKind) -> Self {
-        MmioLl { base, slots, bus, kind }
+        MmioLl {
+            base,
+            slots,
+            bus,
+            kind,
+        }
     }
 
     /// The region's kind.
@@ -174,7 +179,9 @@ impl LlMemory for MmioLl {
             if cfg!(target_pointer_width = "64") {
                 slot.cast::<u64>().write_volatile(head.to_le());
             } else {
-                slot.add(4).cast::<u32>().write_volatile(((head >> 32) as u32).to_le());
+                slot.add(4)
+                    .cast::<u32>()
+                    .write_volatile(((head >> 32) as u32).to_le());
                 fence(Ordering::Release);
                 slot.cast::<u32>().write_volatile((head as u32).to_le());
             }

@@ -269,7 +269,11 @@ pub struct MockEngine {
 }
 
 fn dir_of(i: usize) -> ChannelDir {
-    if i == 0 { ChannelDir::Write } else { ChannelDir::Read }
+    if i == 0 {
+        ChannelDir::Write
+    } else {
+        ChannelDir::Read
+    }
 }
 
 fn lo(v: u64) -> u32 {
@@ -311,8 +315,16 @@ impl Inner {
         match self.cfg.map {
             MapFormat::EdmaLegacy => {
                 if (edma_v0::LEGACY_CH_BASE..edma_v0::LEGACY_CH_BASE + 0x24).contains(&off) {
-                    let dir = if self.viewport & edma_v0::VIEWPORT_READ != 0 { ChannelDir::Read } else { ChannelDir::Write };
-                    Target::Ch(dir, (self.viewport & 7) as u8, off - edma_v0::LEGACY_CH_BASE)
+                    let dir = if self.viewport & edma_v0::VIEWPORT_READ != 0 {
+                        ChannelDir::Read
+                    } else {
+                        ChannelDir::Write
+                    };
+                    Target::Ch(
+                        dir,
+                        (self.viewport & 7) as u8,
+                        off - edma_v0::LEGACY_CH_BASE,
+                    )
                 } else {
                     Target::Global
                 }
@@ -322,9 +334,17 @@ impl Inner {
                     let rel = off - edma_v0::UNROLL_CH_BASE;
                     let ch = (rel / edma_v0::UNROLL_CH_STRIDE) as u8;
                     let within = rel % edma_v0::UNROLL_CH_STRIDE;
-                    let dir = if within >= edma_v0::UNROLL_RD_OFFSET { ChannelDir::Read } else { ChannelDir::Write };
+                    let dir = if within >= edma_v0::UNROLL_RD_OFFSET {
+                        ChannelDir::Read
+                    } else {
+                        ChannelDir::Write
+                    };
                     let w = within % edma_v0::UNROLL_RD_OFFSET;
-                    if w < 0x24 { Target::Ch(dir, ch, w) } else { Target::Global }
+                    if w < 0x24 {
+                        Target::Ch(dir, ch, w)
+                    } else {
+                        Target::Global
+                    }
                 } else {
                     Target::Global
                 }
@@ -333,7 +353,11 @@ impl Inner {
                 if off < hdma::CH_STRIDE * 8 {
                     let ch = (off / hdma::CH_STRIDE) as u8;
                     let within = off % hdma::CH_STRIDE;
-                    let dir = if within >= hdma::DIR_STRIDE { ChannelDir::Read } else { ChannelDir::Write };
+                    let dir = if within >= hdma::DIR_STRIDE {
+                        ChannelDir::Read
+                    } else {
+                        ChannelDir::Write
+                    };
                     Target::Ch(dir, ch, within % hdma::DIR_STRIDE)
                 } else {
                     Target::Global
@@ -476,13 +500,19 @@ impl Inner {
                 o if o == r.done_imwr_lo + 4 => return hi(self.done_imwr[i]),
                 o if o == r.abort_imwr_lo => return lo(self.abort_imwr[i]),
                 o if o == r.abort_imwr_lo + 4 => return hi(self.abort_imwr[i]),
-                o if (r.imwr_data01..r.imwr_data01 + 16).contains(&o) => return self.imwr_data[i][(o - r.imwr_data01) / 4],
-                o if (r.ch0_pwr_en..r.ch0_pwr_en + 32).contains(&o) => return self.pwr_en[i][(o - r.ch0_pwr_en) / 4],
+                o if (r.imwr_data01..r.imwr_data01 + 16).contains(&o) => {
+                    return self.imwr_data[i][(o - r.imwr_data01) / 4];
+                }
+                o if (r.ch0_pwr_en..r.ch0_pwr_en + 32).contains(&o) => {
+                    return self.pwr_en[i][(o - r.ch0_pwr_en) / 4];
+                }
                 _ => {}
             }
         }
         match off {
-            edma_v0::CTRL => u32::from(self.cfg.wr_channels) | (u32::from(self.cfg.rd_channels) << 16),
+            edma_v0::CTRL => {
+                u32::from(self.cfg.wr_channels) | (u32::from(self.cfg.rd_channels) << 16)
+            }
             edma_v0::VIEWPORT_SEL if self.cfg.map == MapFormat::EdmaLegacy => self.viewport,
             o if o < 0x40 => self.arb[(o / 4) % 8],
             _ => 0,
@@ -510,15 +540,21 @@ impl Inner {
                         self.doorbell(dir_of(i), ch);
                     }
                 }
-                o if o == r.int_mask => self.int_mask[i] = v & (edma_v0::DONE_INT_MASK | edma_v0::ABORT_INT_MASK),
+                o if o == r.int_mask => {
+                    self.int_mask[i] = v & (edma_v0::DONE_INT_MASK | edma_v0::ABORT_INT_MASK)
+                }
                 o if o == r.int_clear => self.int_status[i] &= !v,
                 o if o == r.ll_err_en => self.ll_err_en[i] = v & 0xff,
                 o if o == r.done_imwr_lo => set_lo(&mut self.done_imwr[i], v),
                 o if o == r.done_imwr_lo + 4 => set_hi(&mut self.done_imwr[i], v),
                 o if o == r.abort_imwr_lo => set_lo(&mut self.abort_imwr[i], v),
                 o if o == r.abort_imwr_lo + 4 => set_hi(&mut self.abort_imwr[i], v),
-                o if (r.imwr_data01..r.imwr_data01 + 16).contains(&o) => self.imwr_data[i][(o - r.imwr_data01) / 4] = v,
-                o if (r.ch0_pwr_en..r.ch0_pwr_en + 32).contains(&o) && self.cfg.map != MapFormat::EdmaLegacy => {
+                o if (r.imwr_data01..r.imwr_data01 + 16).contains(&o) => {
+                    self.imwr_data[i][(o - r.imwr_data01) / 4] = v
+                }
+                o if (r.ch0_pwr_en..r.ch0_pwr_en + 32).contains(&o)
+                    && self.cfg.map != MapFormat::EdmaLegacy =>
+                {
                     self.pwr_en[i][(o - r.ch0_pwr_en) / 4] = v & 1
                 }
                 o if o < 0x40 => self.arb[(o / 4) % 8] = v,
@@ -531,7 +567,9 @@ impl Inner {
         let i = dir.index();
         match self.cfg.map {
             MapFormat::EdmaLegacy | MapFormat::EdmaUnroll => self.engine_en[i] & 1 != 0,
-            MapFormat::HdmaCompat => self.engine_en[i] & 1 != 0 && self.pwr_en[i][usize::from(ch)] & 1 != 0,
+            MapFormat::HdmaCompat => {
+                self.engine_en[i] & 1 != 0 && self.pwr_en[i][usize::from(ch)] & 1 != 0
+            }
             MapFormat::HdmaNative => self.ch[i][usize::from(ch)].ch_en & 1 != 0,
         }
     }
@@ -546,7 +584,11 @@ impl Inner {
 
     fn ll_mode(&self, dir: ChannelDir, ch: u8) -> bool {
         let c = &self.ch[dir.index()][usize::from(ch)];
-        if self.edma() { c.control1 & ChControl1::LLE.bits() != 0 } else { c.control1 & hdma::CONTROL1_LLE != 0 }
+        if self.edma() {
+            c.control1 & ChControl1::LLE.bits() != 0
+        } else {
+            c.control1 & hdma::CONTROL1_LLE != 0
+        }
     }
 
     fn doorbell(&mut self, dir: ChannelDir, ch: u8) {
@@ -610,7 +652,12 @@ impl Inner {
                     }
                     c.llp = target;
                 }
-                Element::Data { control, size, sar, dar } => {
+                Element::Data {
+                    control,
+                    size,
+                    sar,
+                    dar,
+                } => {
                     let c = &mut self.ch[i][usize::from(ch)];
                     if (control & Control::CB.bits() != 0) != c.ccs {
                         // Not produced yet: the channel stops here until the next doorbell.
@@ -645,7 +692,14 @@ impl Inner {
             let ll = self.ll_mode(dir, ch);
             let (control, size) = if ll {
                 let r = self.local_range(c.llp, SLOT_SIZE as u64);
-                let ctl = r.map_or(0, |r| u32::from_le_bytes([self.local[r.start], self.local[r.start + 1], self.local[r.start + 2], self.local[r.start + 3]]));
+                let ctl = r.map_or(0, |r| {
+                    u32::from_le_bytes([
+                        self.local[r.start],
+                        self.local[r.start + 1],
+                        self.local[r.start + 2],
+                        self.local[r.start + 3],
+                    ])
+                });
                 (ctl, c.transfer_size)
             } else {
                 (c.control1, c.transfer_size)
@@ -701,12 +755,20 @@ impl Inner {
         self.ch[i][usize::from(ch)].faults_elements += 1;
         let mut moved = size as usize;
         let mut cause = None;
-        if let Some(Fault::AbortAt { element, after_bytes, read }) = c.fault {
-            if element == nth {
-                moved = (after_bytes as usize).min((size as usize).saturating_sub(1));
-                cause = Some(if read { AbortCause::ReadError } else { AbortCause::WriteError });
-                self.ch[i][usize::from(ch)].fault = None;
-            }
+        if let Some(Fault::AbortAt {
+            element,
+            after_bytes,
+            read,
+        }) = c.fault
+            && element == nth
+        {
+            moved = (after_bytes as usize).min((size as usize).saturating_sub(1));
+            cause = Some(if read {
+                AbortCause::ReadError
+            } else {
+                AbortCause::WriteError
+            });
+            self.ch[i][usize::from(ch)].fault = None;
         }
         let tmp: Vec<u8> = match dir {
             ChannelDir::Write => self.local[src.start..src.start + moved].to_vec(),
@@ -736,7 +798,13 @@ impl Inner {
         if let Some(r) = self.pci_range(addr, 4) {
             self.pci[r].copy_from_slice(&data.to_le_bytes());
         }
-        self.imwr_log.push(Imwr { dir, ch, abort, addr, data });
+        self.imwr_log.push(Imwr {
+            dir,
+            ch,
+            abort,
+            addr,
+            data,
+        });
     }
 
     fn edma_imwr_data(&self, dir: ChannelDir, ch: u8) -> u32 {
@@ -779,7 +847,11 @@ impl Inner {
         c.running = false;
         c.loaded = false;
         c.last_abort = Some(cause);
-        c.status = if cause == AbortCause::Stopped { HwChannelStatus::Stopped.bits() } else { HwChannelStatus::Halted.bits() };
+        c.status = if cause == AbortCause::Stopped {
+            HwChannelStatus::Stopped.bits()
+        } else {
+            HwChannelStatus::Halted.bits()
+        };
         if self.edma() {
             self.int_status[i] |= edma_v0::abort_bit(ch);
             if self.int_mask[i] & edma_v0::abort_bit(ch) == 0 {
@@ -812,8 +884,12 @@ impl Inner {
             self.ch.iter().flatten().any(|c| {
                 let s = HdmaIntSetup::from_bits_retain(c.int_setup);
                 let st = HdmaInt::from_bits_truncate(c.int_stat);
-                (st.contains(HdmaInt::STOP) && !s.contains(HdmaIntSetup::STOP_MASK) && s.contains(HdmaIntSetup::LOCAL_STOP_EN))
-                    || (st.contains(HdmaInt::ABORT) && !s.contains(HdmaIntSetup::ABORT_MASK) && s.contains(HdmaIntSetup::LOCAL_ABORT_EN))
+                (st.contains(HdmaInt::STOP)
+                    && !s.contains(HdmaIntSetup::STOP_MASK)
+                    && s.contains(HdmaIntSetup::LOCAL_STOP_EN))
+                    || (st.contains(HdmaInt::ABORT)
+                        && !s.contains(HdmaIntSetup::ABORT_MASK)
+                        && s.contains(HdmaIntSetup::LOCAL_ABORT_EN))
             })
         }
     }
@@ -830,7 +906,9 @@ impl MockEngine {
         let all = edma_v0::DONE_INT_MASK | edma_v0::ABORT_INT_MASK;
         let mut ch = [[Ch::default(); 8]; 2];
         for c in ch.iter_mut().flatten() {
-            c.int_setup = (HdmaIntSetup::STOP_MASK | HdmaIntSetup::WATERMARK_MASK | HdmaIntSetup::ABORT_MASK).bits();
+            c.int_setup =
+                (HdmaIntSetup::STOP_MASK | HdmaIntSetup::WATERMARK_MASK | HdmaIntSetup::ABORT_MASK)
+                    .bits();
         }
         MockEngine {
             inner: Mutex::new(Inner {
@@ -877,28 +955,36 @@ impl MockEngine {
     /// Writes bytes into local memory. Panics if out of range (test helper).
     pub fn local_write(&self, addr: u64, data: &[u8]) {
         let mut g = self.lock();
-        let r = g.local_range(addr, data.len() as u64).expect("local_write out of range");
+        let r = g
+            .local_range(addr, data.len() as u64)
+            .expect("local_write out of range");
         g.local[r].copy_from_slice(data);
     }
 
     /// Reads bytes from local memory. Panics if out of range (test helper).
     pub fn local_read(&self, addr: u64, len: usize) -> Vec<u8> {
         let g = self.lock();
-        let r = g.local_range(addr, len as u64).expect("local_read out of range");
+        let r = g
+            .local_range(addr, len as u64)
+            .expect("local_read out of range");
         g.local[r].to_vec()
     }
 
     /// Writes bytes into PCI memory. Panics if out of range (test helper).
     pub fn pci_write(&self, addr: u64, data: &[u8]) {
         let mut g = self.lock();
-        let r = g.pci_range(addr, data.len() as u64).expect("pci_write out of range");
+        let r = g
+            .pci_range(addr, data.len() as u64)
+            .expect("pci_write out of range");
         g.pci[r].copy_from_slice(data);
     }
 
     /// Reads bytes from PCI memory. Panics if out of range (test helper).
     pub fn pci_read(&self, addr: u64, len: usize) -> Vec<u8> {
         let g = self.lock();
-        let r = g.pci_range(addr, len as u64).expect("pci_read out of range");
+        let r = g
+            .pci_range(addr, len as u64)
+            .expect("pci_read out of range");
         g.pci[r].to_vec()
     }
 
@@ -921,8 +1007,15 @@ impl MockEngine {
     /// An LL region of `slots` slots for a channel, writing into local memory.
     /// Panics if `slots` does not fit the reserved space (test helper).
     pub fn ll_region(&self, dir: ChannelDir, ch: u8, slots: usize) -> MockLl<'_> {
-        assert!(slots * SLOT_SIZE <= self.config().ll_bytes_per_channel, "LL region too large");
-        MockLl { engine: self, bus: self.ll_base(dir, ch), slots }
+        assert!(
+            slots * SLOT_SIZE <= self.config().ll_bytes_per_channel,
+            "LL region too large"
+        );
+        MockLl {
+            engine: self,
+            bus: self.ll_base(dir, ch),
+            slots,
+        }
     }
 
     /// Executes up to `elements` data elements of a running channel

@@ -41,21 +41,31 @@ struct Rig {
 
 impl Rig {
     fn new(map: MapFormat, dir: ChannelDir, ch: u8, remote: bool) -> Rig {
-        Rig { e: MockEngine::new(MockConfig::new(map)), map, dir, ch, remote }
+        Rig {
+            e: MockEngine::new(MockConfig::new(map)),
+            map,
+            dir,
+            ch,
+            remote,
+        }
     }
 
     fn ch_w(&self, reg: ChReg, v: u32) {
         if self.map == MapFormat::EdmaLegacy {
-            self.e.write32(edma_v0::VIEWPORT_SEL, viewport_value(self.dir, self.ch));
+            self.e
+                .write32(edma_v0::VIEWPORT_SEL, viewport_value(self.dir, self.ch));
         }
-        self.e.write32(ch_reg_offset(self.map, self.dir, self.ch, reg).unwrap(), v);
+        self.e
+            .write32(ch_reg_offset(self.map, self.dir, self.ch, reg).unwrap(), v);
     }
 
     fn ch_r(&self, reg: ChReg) -> u32 {
         if self.map == MapFormat::EdmaLegacy {
-            self.e.write32(edma_v0::VIEWPORT_SEL, viewport_value(self.dir, self.ch));
+            self.e
+                .write32(edma_v0::VIEWPORT_SEL, viewport_value(self.dir, self.ch));
         }
-        self.e.read32(ch_reg_offset(self.map, self.dir, self.ch, reg).unwrap())
+        self.e
+            .read32(ch_reg_offset(self.map, self.dir, self.ch, reg).unwrap())
     }
 
     fn ll_base(&self) -> u64 {
@@ -74,13 +84,19 @@ impl Rig {
                     c |= Control::RIE;
                 }
             }
-            self.e.local_write(base + (i * SLOT_SIZE) as u64, &Element::data(c, size, sar, dar).encode());
+            self.e.local_write(
+                base + (i * SLOT_SIZE) as u64,
+                &Element::data(c, size, sar, dar).encode(),
+            );
         }
         let mut l = Control::TCB;
         if !cb {
             l |= Control::CB;
         }
-        self.e.local_write(base + (elems.len() * SLOT_SIZE) as u64, &Element::link(l, base).encode());
+        self.e.local_write(
+            base + (elems.len() * SLOT_SIZE) as u64,
+            &Element::link(l, base).encode(),
+        );
     }
 
     fn first_start(&self) {
@@ -92,7 +108,10 @@ impl Rig {
                 self.e.write32(r.ch0_pwr_en + 4 * usize::from(self.ch), 1);
             }
             let m = self.e.read32(r.int_mask);
-            self.e.write32(r.int_mask, m & !(edma_v0::done_bit(self.ch) | edma_v0::abort_bit(self.ch)));
+            self.e.write32(
+                r.int_mask,
+                m & !(edma_v0::done_bit(self.ch) | edma_v0::abort_bit(self.ch)),
+            );
             let l = self.e.read32(r.ll_err_en);
             self.e.write32(r.ll_err_en, l | edma_v0::done_bit(self.ch));
             self.ch_w(ChReg::Control1, (1 << 8) | (1 << 9));
@@ -117,7 +136,8 @@ impl Rig {
 
     fn doorbell(&self) {
         if self.map.is_edma_v0() {
-            self.e.write32(edma_v0::dir_regs(self.dir).doorbell, u32::from(self.ch));
+            self.e
+                .write32(edma_v0::dir_regs(self.dir).doorbell, u32::from(self.ch));
         } else {
             self.ch_w(ChReg::Doorbell, hdma::DOORBELL_START);
         }
@@ -195,7 +215,9 @@ impl Rig {
 }
 
 fn pattern(seed: u8, len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect()
 }
 
 /// Two chunks of three elements each, Linux style, with every byte and guard
@@ -222,7 +244,10 @@ fn two_chunks(map: MapFormat, dir: ChannelDir, ch: u8, remote: bool) {
     let c = r.e.counters().channel(dir, ch);
     assert_eq!(c.doorbells, 1);
     assert_eq!(c.elements, 3);
-    assert_eq!(c.done_local, 1, "one local done/stop interrupt for the chunk");
+    assert_eq!(
+        c.done_local, 1,
+        "one local done/stop interrupt for the chunk"
+    );
     assert_eq!(c.done_remote, u64::from(remote));
     assert!(r.e.irq_pending());
     assert_eq!(r.handle_int(), (true, false));
@@ -240,14 +265,28 @@ fn two_chunks(map: MapFormat, dir: ChannelDir, ch: u8, remote: bool) {
     for (i, &(_, dst, n)) in elems.iter().enumerate() {
         let got = r.read_dst(dst - 16, n as usize + 32);
         assert_eq!(&got[..16], &[GUARD; 16], "guard before element {i}");
-        assert_eq!(&got[16..16 + n as usize], &pattern(i as u8, n as usize)[..], "data of element {i}");
-        assert_eq!(&got[16 + n as usize..], &[GUARD; 16], "guard after element {i}");
+        assert_eq!(
+            &got[16..16 + n as usize],
+            &pattern(i as u8, n as usize)[..],
+            "data of element {i}"
+        );
+        assert_eq!(
+            &got[16 + n as usize..],
+            &[GUARD; 16],
+            "guard after element {i}"
+        );
     }
     if remote {
         let log = r.e.imwr_log();
         assert_eq!(log.len(), 2);
-        assert!(log.iter().all(|m| m.addr == 0x30_0000 && m.data == 0x40 + u32::from(ch) && !m.abort));
-        assert_eq!(r.e.pci_read(0x30_0000, 4), (0x40 + u32::from(ch)).to_le_bytes());
+        assert!(
+            log.iter()
+                .all(|m| m.addr == 0x30_0000 && m.data == 0x40 + u32::from(ch) && !m.abort)
+        );
+        assert_eq!(
+            r.e.pci_read(0x30_0000, 4),
+            (0x40 + u32::from(ch)).to_le_bytes()
+        );
     } else {
         assert!(r.e.imwr_log().is_empty());
     }
@@ -284,11 +323,20 @@ matrix! {
 #[test]
 fn legacy_viewport_routes_channel_registers() {
     let e = MockEngine::new(MockConfig::new(MapFormat::EdmaLegacy));
-    for (dir, ch, v) in [(ChannelDir::Write, 2, 0x1111), (ChannelDir::Read, 2, 0x2222), (ChannelDir::Read, 6, 0x3333)] {
+    for (dir, ch, v) in [
+        (ChannelDir::Write, 2, 0x1111),
+        (ChannelDir::Read, 2, 0x2222),
+        (ChannelDir::Read, 6, 0x3333),
+    ] {
         e.write32(edma_v0::VIEWPORT_SEL, viewport_value(dir, ch));
         e.write32(edma_v0::LEGACY_CH_BASE + edma_v0::CH_SAR_LO, v);
     }
-    for (dir, ch, v) in [(ChannelDir::Write, 2, 0x1111), (ChannelDir::Read, 2, 0x2222), (ChannelDir::Read, 6, 0x3333), (ChannelDir::Write, 6, 0)] {
+    for (dir, ch, v) in [
+        (ChannelDir::Write, 2, 0x1111),
+        (ChannelDir::Read, 2, 0x2222),
+        (ChannelDir::Read, 6, 0x3333),
+        (ChannelDir::Write, 6, 0),
+    ] {
         e.write32(edma_v0::VIEWPORT_SEL, viewport_value(dir, ch));
         assert_eq!(e.read32(edma_v0::LEGACY_CH_BASE + edma_v0::CH_SAR_LO), v);
     }
@@ -312,13 +360,22 @@ fn doorbell_ignored_without_engine_or_power_enable() {
         }
         r.doorbell();
         let c = r.e.counters().channel(ChannelDir::Write, 1);
-        assert_eq!((c.doorbells, c.ignored_doorbells, c.elements), (0, 1, 0), "{map:?}");
+        assert_eq!(
+            (c.doorbells, c.ignored_doorbells, c.elements),
+            (0, 1, 0),
+            "{map:?}"
+        );
         assert_eq!(r.e.pci_read(0x2000, 8), [0; 8]);
         if map == MapFormat::HdmaCompat {
             // Engine enabled but channel not powered: still ignored.
             r.e.write32(edma_v0::WR_ENGINE_EN, 1);
             r.doorbell();
-            assert_eq!(r.e.counters().channel(ChannelDir::Write, 1).ignored_doorbells, 2);
+            assert_eq!(
+                r.e.counters()
+                    .channel(ChannelDir::Write, 1)
+                    .ignored_doorbells,
+                2
+            );
         }
     }
 }
@@ -348,10 +405,18 @@ fn cycle_bit_mismatch_stops_until_next_doorbell() {
         // Chunk written with CB = 0 while the first start sets CCS = 1.
         r.write_chunk(&[(0x100, 0x8000, 16)], false);
         r.first_start();
-        assert_eq!(r.e.counters().channel(ChannelDir::Read, 2).elements, 0, "{map:?}");
+        assert_eq!(
+            r.e.counters().channel(ChannelDir::Read, 2).elements,
+            0,
+            "{map:?}"
+        );
         assert_eq!(r.e.local_read(0x8000, 16), [0; 16]);
         // Status: stopped (3).
-        let st = if map.is_edma_v0() { (r.ch_r(ChReg::Control1) >> 5) & 3 } else { r.ch_r(ChReg::ChStat) & 3 };
+        let st = if map.is_edma_v0() {
+            (r.ch_r(ChReg::Control1) >> 5) & 3
+        } else {
+            r.ch_r(ChReg::ChStat) & 3
+        };
         assert_eq!(st, 3, "{map:?}");
         // Now produce it with the right cycle bit and ring again.
         r.write_chunk(&[(0x100, 0x8000, 16)], true);
@@ -375,7 +440,11 @@ fn out_of_range_addresses_abort_with_status_and_interrupt() {
             assert_eq!(r.handle_int(), (false, true), "{map:?}");
             let c = r.e.counters().channel(ChannelDir::Write, 4);
             assert_eq!((c.abort_local, c.bytes, c.done_local), (1, 0, 0), "{map:?}");
-            let st = if map.is_edma_v0() { (r.ch_r(ChReg::Control1) >> 5) & 3 } else { r.ch_r(ChReg::ChStat) & 3 };
+            let st = if map.is_edma_v0() {
+                (r.ch_r(ChReg::Control1) >> 5) & 3
+            } else {
+                r.ch_r(ChReg::ChStat) & 3
+            };
             assert_eq!(st, 2, "halted");
         }
         // LLP outside local memory.
@@ -388,14 +457,21 @@ fn out_of_range_addresses_abort_with_status_and_interrupt() {
             r.ch_w(ChReg::Control1, 0x300);
         } else {
             r.ch_w(ChReg::ChEn, 1);
-            r.ch_w(ChReg::IntSetup, (HdmaIntSetup::LOCAL_ABORT_EN | HdmaIntSetup::LOCAL_STOP_EN).bits());
+            r.ch_w(
+                ChReg::IntSetup,
+                (HdmaIntSetup::LOCAL_ABORT_EN | HdmaIntSetup::LOCAL_STOP_EN).bits(),
+            );
             r.ch_w(ChReg::Control1, 1);
             r.ch_w(ChReg::CycleSync, 3);
         }
         r.ch_w(ChReg::LlpLo, 0xffff_0000);
         r.ch_w(ChReg::LlpHi, 0x1);
         r.doorbell();
-        assert_eq!(r.e.last_abort(ChannelDir::Read, 0), Some(AbortCause::LlFetch), "{map:?}");
+        assert_eq!(
+            r.e.last_abort(ChannelDir::Read, 0),
+            Some(AbortCause::LlFetch),
+            "{map:?}"
+        );
         assert_eq!(r.e.counters().total().abort_local, 1, "{map:?}");
     }
 }
@@ -404,9 +480,17 @@ fn out_of_range_addresses_abort_with_status_and_interrupt() {
 fn stop_request_halts_a_running_channel_in_manual_mode() {
     for map in MapFormat::ALL {
         let cfg = MockConfig::new(map).with_mode(ExecMode::Manual);
-        let r = Rig { e: MockEngine::new(cfg), map, dir: ChannelDir::Write, ch: 1, remote: false };
+        let r = Rig {
+            e: MockEngine::new(cfg),
+            map,
+            dir: ChannelDir::Write,
+            ch: 1,
+            remote: false,
+        };
         r.e.local_write(0x1000, &pattern(1, 64));
-        let elems: Vec<_> = (0..4).map(|i| (0x1000 + i * 16, 0x9000 + i * 16, 16u32)).collect();
+        let elems: Vec<_> = (0..4)
+            .map(|i| (0x1000 + i * 16, 0x9000 + i * 16, 16u32))
+            .collect();
         r.write_chunk(&elems, true);
         r.first_start();
         assert!(r.e.is_running(ChannelDir::Write, 1));
@@ -444,7 +528,10 @@ fn non_ll_single_block() {
             r.ch_w(ChReg::Control1, 1 << 3); // LIE, LLE clear
         } else {
             r.ch_w(ChReg::ChEn, 1);
-            r.ch_w(ChReg::IntSetup, (HdmaIntSetup::LOCAL_ABORT_EN | HdmaIntSetup::LOCAL_STOP_EN).bits());
+            r.ch_w(
+                ChReg::IntSetup,
+                (HdmaIntSetup::LOCAL_ABORT_EN | HdmaIntSetup::LOCAL_STOP_EN).bits(),
+            );
             r.ch_w(ChReg::Control1, 0);
         }
         r.ch_w(ChReg::TransferSize, 300);
@@ -456,6 +543,10 @@ fn non_ll_single_block() {
         assert_eq!(r.e.local_read(0x2_0000, 300), pattern(3, 300), "{map:?}");
         assert_eq!(r.handle_int(), (true, false), "{map:?}");
         let c = r.e.counters().total();
-        assert_eq!((c.elements, c.bytes, c.done_local, c.links), (1, 300, 1, 0), "{map:?}");
+        assert_eq!(
+            (c.elements, c.bytes, c.done_local, c.links),
+            (1, 300, 1, 0),
+            "{map:?}"
+        );
     }
 }

@@ -58,7 +58,12 @@ pub struct Controller<R> {
 impl<R: RegisterIo> Controller<R> {
     /// A controller for a register block of format `map`, driven from `deployment`.
     pub fn new(regs: R, map: MapFormat, deployment: Deployment) -> Self {
-        Controller { regs, map, deployment, lock: spin::Mutex::new(()) }
+        Controller {
+            regs,
+            map,
+            deployment,
+            lock: spin::Mutex::new(()),
+        }
     }
 
     /// The register map format.
@@ -95,10 +100,13 @@ impl<R: RegisterIo> Controller<R> {
     /// Reads a per-channel register (selecting the viewport on the legacy map).
     /// Returns 0 for a register the map does not have.
     pub fn ch_read(&self, dir: ChannelDir, ch: u8, reg: ChReg) -> u32 {
-        let Some(off) = self.ch_off(dir, ch, reg) else { return 0 };
+        let Some(off) = self.ch_off(dir, ch, reg) else {
+            return 0;
+        };
         if self.map == MapFormat::EdmaLegacy {
             let _g = self.lock.lock();
-            self.regs.write32(edma_v0::VIEWPORT_SEL, regs::viewport_value(dir, ch));
+            self.regs
+                .write32(edma_v0::VIEWPORT_SEL, regs::viewport_value(dir, ch));
             self.regs.read32(off)
         } else {
             self.regs.read32(off)
@@ -108,10 +116,13 @@ impl<R: RegisterIo> Controller<R> {
     /// Writes a per-channel register (selecting the viewport on the legacy
     /// map). A register the map does not have is not written.
     pub fn ch_write(&self, dir: ChannelDir, ch: u8, reg: ChReg, value: u32) {
-        let Some(off) = self.ch_off(dir, ch, reg) else { return };
+        let Some(off) = self.ch_off(dir, ch, reg) else {
+            return;
+        };
         if self.map == MapFormat::EdmaLegacy {
             let _g = self.lock.lock();
-            self.regs.write32(edma_v0::VIEWPORT_SEL, regs::viewport_value(dir, ch));
+            self.regs
+                .write32(edma_v0::VIEWPORT_SEL, regs::viewport_value(dir, ch));
             self.regs.write32(off, value);
         } else {
             self.regs.write32(off, value);
@@ -161,7 +172,9 @@ impl<R: RegisterIo> Controller<R> {
             self.regs.write32(r.abort_imwr_lo + 4, hi);
             let off = r.imwr_data01 + usize::from(ch / 2) * 4;
             let shift = if ch % 2 == 1 { 16 } else { 0 };
-            self.rmw(off, |v| (v & !(0xffff << shift)) | (u32::from(data) << shift));
+            self.rmw(off, |v| {
+                (v & !(0xffff << shift)) | (u32::from(data) << shift)
+            });
         } else {
             self.ch_write(dir, ch, ChReg::MsiStopLo, lo);
             self.ch_write(dir, ch, ChReg::MsiStopHi, hi);
@@ -198,7 +211,9 @@ impl<R: RegisterIo> Controller<R> {
     /// The hardware status of a channel.
     pub fn hw_status(&self, dir: ChannelDir, ch: u8) -> HwChannelStatus {
         if self.map.is_edma_v0() {
-            HwChannelStatus::from_bits(self.ch_read(dir, ch, ChReg::Control1) >> regs::CH_CONTROL1_CS_SHIFT)
+            HwChannelStatus::from_bits(
+                self.ch_read(dir, ch, ChReg::Control1) >> regs::CH_CONTROL1_CS_SHIFT,
+            )
         } else {
             HwChannelStatus::from_bits(self.ch_read(dir, ch, ChReg::ChStat))
         }
@@ -206,7 +221,10 @@ impl<R: RegisterIo> Controller<R> {
 
     fn doorbell(&self, dir: ChannelDir, ch: u8) {
         if self.map.is_edma_v0() {
-            self.regs.write32(edma_v0::dir_regs(dir).doorbell, u32::from(ch) & edma_v0::DOORBELL_CH_MASK);
+            self.regs.write32(
+                edma_v0::dir_regs(dir).doorbell,
+                u32::from(ch) & edma_v0::DOORBELL_CH_MASK,
+            );
         } else {
             self.ch_write(dir, ch, ChReg::Doorbell, hdma::DOORBELL_START);
         }
@@ -214,8 +232,10 @@ impl<R: RegisterIo> Controller<R> {
 
     fn stop_request(&self, dir: ChannelDir, ch: u8) {
         if self.map.is_edma_v0() {
-            self.regs
-                .write32(edma_v0::dir_regs(dir).doorbell, edma_v0::DOORBELL_STOP | (u32::from(ch) & edma_v0::DOORBELL_CH_MASK));
+            self.regs.write32(
+                edma_v0::dir_regs(dir).doorbell,
+                edma_v0::DOORBELL_STOP | (u32::from(ch) & edma_v0::DOORBELL_CH_MASK),
+            );
         } else {
             self.ch_write(dir, ch, ChReg::Doorbell, hdma::DOORBELL_STOP);
         }
@@ -232,7 +252,10 @@ impl<R: RegisterIo> Controller<R> {
             }
             let _g = self.lock.lock();
             let m = self.regs.read32(r.int_mask);
-            self.regs.write32(r.int_mask, m & !(edma_v0::done_bit(ch) | edma_v0::abort_bit(ch)));
+            self.regs.write32(
+                r.int_mask,
+                m & !(edma_v0::done_bit(ch) | edma_v0::abort_bit(ch)),
+            );
             let e = self.regs.read32(r.ll_err_en);
             self.regs.write32(r.ll_err_en, e | edma_v0::done_bit(ch));
         } else {
@@ -251,7 +274,10 @@ impl<R: RegisterIo> Controller<R> {
     fn int_status(&self, dir: ChannelDir, ch: u8) -> (bool, bool) {
         if self.map.is_edma_v0() {
             let s = self.regs.read32(edma_v0::dir_regs(dir).int_status);
-            (s & edma_v0::done_bit(ch) != 0, s & edma_v0::abort_bit(ch) != 0)
+            (
+                s & edma_v0::done_bit(ch) != 0,
+                s & edma_v0::abort_bit(ch) != 0,
+            )
         } else {
             let s = HdmaInt::from_bits_truncate(self.ch_read(dir, ch, ChReg::IntStat));
             (s.contains(HdmaInt::STOP), s.contains(HdmaInt::ABORT))
@@ -308,7 +334,11 @@ pub struct ChannelConfig {
 impl ChannelConfig {
     /// Channel `index` of direction `dir` with default limits.
     pub fn new(dir: ChannelDir, index: u8) -> Self {
-        ChannelConfig { dir, index, limits: Limits::default() }
+        ChannelConfig {
+            dir,
+            index,
+            limits: Limits::default(),
+        }
     }
 
     /// The same configuration with other limits.
@@ -443,7 +473,13 @@ pub struct Channel<'b, L, T = Identity> {
 impl<'b, L: LlMemory> Channel<'b, L, Identity> {
     /// A channel in LL mode with its LL region and the identity translation.
     pub fn new(cfg: ChannelConfig, ll: L) -> Self {
-        Channel { cfg, ll: Some(ll), translate: Identity, active: None, batches: 0 }
+        Channel {
+            cfg,
+            ll: Some(ll),
+            translate: Identity,
+            active: None,
+            batches: 0,
+        }
     }
 }
 
@@ -451,14 +487,26 @@ impl<'b> Channel<'b, NoLl, Identity> {
     /// A channel in non-LL mode: every element is programmed through the
     /// channel's SAR/DAR/size registers and costs its own doorbell.
     pub fn non_ll(cfg: ChannelConfig) -> Self {
-        Channel { cfg, ll: None, translate: Identity, active: None, batches: 0 }
+        Channel {
+            cfg,
+            ll: None,
+            translate: Identity,
+            active: None,
+            batches: 0,
+        }
     }
 }
 
 impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     /// The same channel with another PCI address translation.
     pub fn with_translation<U: AddressTranslate>(self, translate: U) -> Channel<'b, L, U> {
-        Channel { cfg: self.cfg, ll: self.ll, translate, active: self.active, batches: self.batches }
+        Channel {
+            cfg: self.cfg,
+            ll: self.ll,
+            translate,
+            active: self.active,
+            batches: self.batches,
+        }
     }
 
     /// The configuration.
@@ -503,7 +551,13 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
             }
             None => 1,
         };
-        Ok(PlanParams { map: ctrl.map, dir: self.cfg.dir, deployment: ctrl.deployment, chunk_elements, limits: self.cfg.limits })
+        Ok(PlanParams {
+            map: ctrl.map,
+            dir: self.cfg.dir,
+            deployment: ctrl.deployment,
+            chunk_elements,
+            limits: self.cfg.limits,
+        })
     }
 
     /// Validates `entries` and starts them as one batch.
@@ -511,7 +565,11 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     /// On error nothing has been written and the channel is unchanged. On
     /// success the first chunk is running; call [`Channel::on_interrupt`]
     /// when the channel's interrupt fires.
-    pub fn submit<R: RegisterIo>(&mut self, ctrl: &Controller<R>, entries: &'b [Entry]) -> Result<plan::PlanSummary, ChannelError> {
+    pub fn submit<R: RegisterIo>(
+        &mut self,
+        ctrl: &Controller<R>,
+        entries: &'b [Entry],
+    ) -> Result<plan::PlanSummary, ChannelError> {
         if self.active.is_some() {
             return Err(ChannelError::Busy);
         }
@@ -538,11 +596,24 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
         Ok(summary)
     }
 
-    fn start_chunk<R: RegisterIo>(&mut self, ctrl: &Controller<R>, a: &mut Active<'b>, first: bool) {
+    fn start_chunk<R: RegisterIo>(
+        &mut self,
+        ctrl: &Controller<R>,
+        a: &mut Active<'b>,
+        first: bool,
+    ) {
         let (dir, ch) = (self.cfg.dir, self.cfg.index);
         match self.ll.as_mut() {
             Some(ll) => {
-                let info = plan::encode_chunk(a.entries, &a.params, &self.translate, a.chunk_start, a.chunk, ll, true);
+                let info = plan::encode_chunk(
+                    a.entries,
+                    &a.params,
+                    &self.translate,
+                    a.chunk_start,
+                    a.chunk,
+                    ll,
+                    true,
+                );
                 a.chunk_elements = info.elements;
                 a.chunk_bytes = info.bytes;
                 a.next = info.next;
@@ -552,17 +623,28 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
                     ctrl.enable_channel(dir, ch);
                     let llp = ll.bus_addr();
                     if ctrl.map.is_edma_v0() {
-                        ctrl.ch_write(dir, ch, ChReg::Control1, (regs::ChControl1::CCS | regs::ChControl1::LLE).bits());
+                        ctrl.ch_write(
+                            dir,
+                            ch,
+                            ChReg::Control1,
+                            (regs::ChControl1::CCS | regs::ChControl1::LLE).bits(),
+                        );
                         ctrl.write64(dir, ch, ChReg::LlpLo, ChReg::LlpHi, llp);
                     } else {
                         ctrl.ch_write(dir, ch, ChReg::Control1, hdma::CONTROL1_LLE);
                         ctrl.write64(dir, ch, ChReg::LlpLo, ChReg::LlpHi, llp);
-                        ctrl.ch_write(dir, ch, ChReg::CycleSync, hdma::CYCLE_STATE | hdma::CYCLE_BIT);
+                        ctrl.ch_write(
+                            dir,
+                            ch,
+                            ChReg::CycleSync,
+                            hdma::CYCLE_STATE | hdma::CYCLE_BIT,
+                        );
                     }
                 }
             }
             None => {
-                let mut it = plan::Elements::new(a.entries, &a.params, &self.translate, a.chunk_start);
+                let mut it =
+                    plan::Elements::new(a.entries, &a.params, &self.translate, a.chunk_start);
                 let el = it.next();
                 a.next = it.cursor();
                 a.last = a.next.entry >= a.entries.len();
@@ -600,7 +682,12 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
             Some(ll) => {
                 let llp = ctrl.read64(dir, ch, ChReg::LlpLo, ChReg::LlpHi);
                 match llp.checked_sub(ll.bus_addr()) {
-                    Some(d) if d % SLOT_SIZE as u64 == 0 && d / (SLOT_SIZE as u64) <= a.chunk_elements as u64 => (d / SLOT_SIZE as u64) as usize,
+                    Some(d)
+                        if d % SLOT_SIZE as u64 == 0
+                            && d / (SLOT_SIZE as u64) <= a.chunk_elements as u64 =>
+                    {
+                        (d / SLOT_SIZE as u64) as usize
+                    }
                     // Not inside the chunk: nothing of it can be confirmed.
                     _ => return 0,
                 }
@@ -610,8 +697,11 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
         if idx >= a.chunk_elements {
             return a.chunk_bytes;
         }
-        let before = plan::chunk_prefix_bytes(a.entries, &a.params, &self.translate, a.chunk_start, idx);
-        let cur = plan::Elements::new(a.entries, &a.params, &self.translate, a.chunk_start).nth(idx).map_or(0, |e| u64::from(e.len));
+        let before =
+            plan::chunk_prefix_bytes(a.entries, &a.params, &self.translate, a.chunk_start, idx);
+        let cur = plan::Elements::new(a.entries, &a.params, &self.translate, a.chunk_start)
+            .nth(idx)
+            .map_or(0, |e| u64::from(e.len));
         let left = u64::from(ctrl.ch_read(dir, ch, ChReg::TransferSize)).min(cur);
         before.saturating_add(cur - left).min(a.chunk_bytes)
     }
@@ -619,19 +709,32 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     fn finish(&mut self, a: &Active<'b>, bytes_done: u64, status: Status) -> Completion {
         self.active = None;
         self.batches = self.batches.wrapping_add(1);
-        Completion { status, bytes_done, residue: a.total.saturating_sub(bytes_done), chunks: a.chunk.saturating_add(1) }
+        Completion {
+            status,
+            bytes_done,
+            residue: a.total.saturating_sub(bytes_done),
+            chunks: a.chunk.saturating_add(1),
+        }
     }
 
     fn fail<R: RegisterIo>(&mut self, ctrl: &Controller<R>, a: &Active<'b>) -> Completion {
         let done = a.bytes_before.saturating_add(self.chunk_progress(ctrl, a));
         let status = if a.stopping {
-            Status::Terminated { entry: plan::locate(a.entries, done).map(|(e, _)| e) }
+            Status::Terminated {
+                entry: plan::locate(a.entries, done).map(|(e, _)| e),
+            }
         } else {
             match plan::locate(a.entries, done) {
-                Some((entry, entry_bytes_done)) => Status::Aborted { entry, entry_bytes_done },
+                Some((entry, entry_bytes_done)) => Status::Aborted {
+                    entry,
+                    entry_bytes_done,
+                },
                 // The engine reports an abort after moving every byte: still
                 // a failed batch; blame the last entry.
-                None => Status::Aborted { entry: a.entries.len().saturating_sub(1), entry_bytes_done: a.entries.last().map_or(0, |e| e.len) },
+                None => Status::Aborted {
+                    entry: a.entries.len().saturating_sub(1),
+                    entry_bytes_done: a.entries.last().map_or(0, |e| e.len),
+                },
             }
         };
         self.finish(a, done, status)
@@ -645,7 +748,10 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     /// An interrupt with no status bit for this channel, or a done status
     /// while no batch is in flight, is spurious: it is cleared if needed and
     /// ignored (`Ok(None)`).
-    pub fn on_interrupt<R: RegisterIo>(&mut self, ctrl: &Controller<R>) -> Result<Option<Completion>, ChannelError> {
+    pub fn on_interrupt<R: RegisterIo>(
+        &mut self,
+        ctrl: &Controller<R>,
+    ) -> Result<Option<Completion>, ChannelError> {
         let (dir, ch) = (self.cfg.dir, self.cfg.index);
         if ch >= MAX_CHANNELS {
             return Err(ChannelError::BadChannel);
@@ -655,7 +761,9 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
             return Ok(None);
         }
         ctrl.int_clear(dir, ch, done, abort);
-        let Some(mut a) = self.active else { return Ok(None) };
+        let Some(mut a) = self.active else {
+            return Ok(None);
+        };
         if abort {
             return Ok(Some(self.fail(ctrl, &a)));
         }
@@ -689,9 +797,14 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     /// is cleared; otherwise the completion arrives from
     /// [`Channel::on_interrupt`]. Returns `Ok(None)` when no batch was in
     /// flight (nothing is written then).
-    pub fn terminate<R: RegisterIo>(&mut self, ctrl: &Controller<R>) -> Result<Option<Completion>, ChannelError> {
+    pub fn terminate<R: RegisterIo>(
+        &mut self,
+        ctrl: &Controller<R>,
+    ) -> Result<Option<Completion>, ChannelError> {
         let (dir, ch) = (self.cfg.dir, self.cfg.index);
-        let Some(mut a) = self.active else { return Ok(None) };
+        let Some(mut a) = self.active else {
+            return Ok(None);
+        };
         a.stopping = true;
         self.active = Some(a);
         ctrl.stop_request(dir, ch);

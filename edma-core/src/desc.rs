@@ -115,12 +115,20 @@ pub enum Element {
 impl Element {
     /// A data element (the `LLP` bit is cleared if given).
     pub fn data(control: Control, size: u32, sar: u64, dar: u64) -> Self {
-        Element::Data { control: (control - Control::LLP).bits(), size, sar, dar }
+        Element::Data {
+            control: (control - Control::LLP).bits(),
+            size,
+            sar,
+            dar,
+        }
     }
 
     /// A link element (the `LLP` bit is set).
     pub fn link(control: Control, target: u64) -> Self {
-        Element::Link { control: (control | Control::LLP).bits(), target }
+        Element::Link {
+            control: (control | Control::LLP).bits(),
+            target,
+        }
     }
 
     /// The raw control word.
@@ -139,7 +147,12 @@ impl Element {
     pub fn encode(&self) -> [u8; SLOT_SIZE] {
         let mut out = [0u8; SLOT_SIZE];
         match *self {
-            Element::Data { control, size, sar, dar } => {
+            Element::Data {
+                control,
+                size,
+                sar,
+                dar,
+            } => {
                 let raw = RawData {
                     control: U32::new(control),
                     transfer_size: U32::new(size),
@@ -170,7 +183,10 @@ impl Element {
         match (data, link) {
             (Ok(d), Ok(l)) => {
                 if d.control.get() & Control::LLP.bits() != 0 {
-                    Element::Link { control: l.control.get(), target: l.llp.get() }
+                    Element::Link {
+                        control: l.control.get(),
+                        target: l.llp.get(),
+                    }
                 } else {
                     Element::Data {
                         control: d.control.get(),
@@ -182,7 +198,10 @@ impl Element {
             }
             // Unreachable: both layouts are exactly SLOT_SIZE bytes with
             // alignment 1; kept total rather than panicking.
-            _ => Element::Link { control: Control::LLP.bits(), target: 0 },
+            _ => Element::Link {
+                control: Control::LLP.bits(),
+                target: 0,
+            },
         }
     }
 
@@ -198,7 +217,12 @@ mod tests {
 
     #[test]
     fn data_layout_matches_linux_struct() {
-        let e = Element::data(Control::CB | Control::LIE | Control::RIE, 0x1122_3344, 0x0102_0304_0506_0708, 0x1112_1314_1516_1718);
+        let e = Element::data(
+            Control::CB | Control::LIE | Control::RIE,
+            0x1122_3344,
+            0x0102_0304_0506_0708,
+            0x1112_1314_1516_1718,
+        );
         let b = e.encode();
         assert_eq!(b[0..4], [0x19, 0, 0, 0]);
         assert_eq!(b[4..8], [0x44, 0x33, 0x22, 0x11]);
@@ -221,7 +245,14 @@ mod tests {
 
     #[test]
     fn constructors_fix_the_llp_bit() {
-        assert_eq!(Element::data(Control::LLP | Control::CB, 1, 2, 3).control(), Control::CB);
-        assert!(Element::link(Control::empty(), 0).control().contains(Control::LLP));
+        assert_eq!(
+            Element::data(Control::LLP | Control::CB, 1, 2, 3).control(),
+            Control::CB
+        );
+        assert!(
+            Element::link(Control::empty(), 0)
+                .control()
+                .contains(Control::LLP)
+        );
     }
 }

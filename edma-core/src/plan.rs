@@ -89,7 +89,13 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_element_len: u32::MAX, split: true, coalesce: false, addr_bits: 64, max_chunks: u32::MAX }
+        Limits {
+            max_element_len: u32::MAX,
+            split: true,
+            coalesce: false,
+            addr_bits: 64,
+            max_chunks: u32::MAX,
+        }
     }
 }
 
@@ -112,8 +118,19 @@ pub struct PlanParams {
 
 impl PlanParams {
     /// Parameters with default [`Limits`].
-    pub fn new(map: MapFormat, dir: ChannelDir, deployment: Deployment, chunk_elements: usize) -> Self {
-        PlanParams { map, dir, deployment, chunk_elements, limits: Limits::default() }
+    pub fn new(
+        map: MapFormat,
+        dir: ChannelDir,
+        deployment: Deployment,
+        chunk_elements: usize,
+    ) -> Self {
+        PlanParams {
+            map,
+            dir,
+            deployment,
+            chunk_elements,
+            limits: Limits::default(),
+        }
     }
 
     /// The same parameters with other limits.
@@ -185,11 +202,25 @@ impl core::fmt::Display for PlanError {
         match self {
             PlanError::EmptyBatch => write!(f, "the batch is empty"),
             PlanError::ZeroLength { entry } => write!(f, "entry {entry} has length 0"),
-            PlanError::SourceOutOfRange { entry } => write!(f, "entry {entry}: source range wraps or exceeds the address width"),
-            PlanError::DestinationOutOfRange { entry } => write!(f, "entry {entry}: destination range wraps or exceeds the address width"),
-            PlanError::NoPciAddress { entry } => write!(f, "entry {entry}: no contiguous PCI address for its PCI side"),
-            PlanError::LengthTooLarge { entry } => write!(f, "entry {entry} is longer than one element and splitting is off"),
-            PlanError::TooManyChunks { entry } => write!(f, "entry {entry} is beyond the batch's chunk limit"),
+            PlanError::SourceOutOfRange { entry } => write!(
+                f,
+                "entry {entry}: source range wraps or exceeds the address width"
+            ),
+            PlanError::DestinationOutOfRange { entry } => write!(
+                f,
+                "entry {entry}: destination range wraps or exceeds the address width"
+            ),
+            PlanError::NoPciAddress { entry } => write!(
+                f,
+                "entry {entry}: no contiguous PCI address for its PCI side"
+            ),
+            PlanError::LengthTooLarge { entry } => write!(
+                f,
+                "entry {entry} is longer than one element and splitting is off"
+            ),
+            PlanError::TooManyChunks { entry } => {
+                write!(f, "entry {entry} is beyond the batch's chunk limit")
+            }
             PlanError::InvalidLimits => write!(f, "the plan limits are invalid"),
         }
     }
@@ -246,7 +277,12 @@ fn resolve<T: AddressTranslate + ?Sized>(e: &Entry, dir: ChannelDir, t: &T) -> O
 }
 
 /// Checks one entry; on success returns its translated (SAR, DAR).
-fn check_entry<T: AddressTranslate + ?Sized>(i: usize, e: &Entry, p: &PlanParams, t: &T) -> Result<(u64, u64), PlanError> {
+fn check_entry<T: AddressTranslate + ?Sized>(
+    i: usize,
+    e: &Entry,
+    p: &PlanParams,
+    t: &T,
+) -> Result<(u64, u64), PlanError> {
     if e.len == 0 {
         return Err(PlanError::ZeroLength { entry: i });
     }
@@ -257,12 +293,18 @@ fn check_entry<T: AddressTranslate + ?Sized>(i: usize, e: &Entry, p: &PlanParams
     };
     // The untranslated PCI-side address must itself be a sane range.
     if pci.checked_add(last).is_none() {
-        return Err(if pci_is_src { PlanError::SourceOutOfRange { entry: i } } else { PlanError::DestinationOutOfRange { entry: i } });
+        return Err(if pci_is_src {
+            PlanError::SourceOutOfRange { entry: i }
+        } else {
+            PlanError::DestinationOutOfRange { entry: i }
+        });
     }
     let (sar, dar) = resolve(e, p.dir, t).ok_or(PlanError::NoPciAddress { entry: i })?;
     // The whole PCI range must translate contiguously.
     let pci_start = if pci_is_src { sar } else { dar };
-    let end_tr = t.to_pci(pci + last).ok_or(PlanError::NoPciAddress { entry: i })?;
+    let end_tr = t
+        .to_pci(pci + last)
+        .ok_or(PlanError::NoPciAddress { entry: i })?;
     if pci_start.checked_add(last) != Some(end_tr) {
         return Err(PlanError::NoPciAddress { entry: i });
     }
@@ -279,7 +321,11 @@ fn check_entry<T: AddressTranslate + ?Sized>(i: usize, e: &Entry, p: &PlanParams
 }
 
 fn check_params(p: &PlanParams) -> Result<(), PlanError> {
-    if p.limits.max_element_len == 0 || p.chunk_elements == 0 || p.limits.addr_bits == 0 || p.limits.addr_bits > 64 {
+    if p.limits.max_element_len == 0
+        || p.chunk_elements == 0
+        || p.limits.addr_bits == 0
+        || p.limits.addr_bits > 64
+    {
         return Err(PlanError::InvalidLimits);
     }
     Ok(())
@@ -289,7 +335,11 @@ fn check_params(p: &PlanParams) -> Result<(), PlanError> {
 ///
 /// Errors name the first offending entry in batch order; per-entry checks
 /// (length, ranges, translation) come before the chunk-count check.
-pub fn validate<T: AddressTranslate + ?Sized>(entries: &[Entry], params: &PlanParams, translate: &T) -> Result<PlanSummary, PlanError> {
+pub fn validate<T: AddressTranslate + ?Sized>(
+    entries: &[Entry],
+    params: &PlanParams,
+    translate: &T,
+) -> Result<PlanSummary, PlanError> {
     check_params(params)?;
     if entries.is_empty() {
         return Err(PlanError::EmptyBatch);
@@ -303,15 +353,18 @@ pub fn validate<T: AddressTranslate + ?Sized>(entries: &[Entry], params: &PlanPa
     }
     let chunk = params.chunk_elements as u64;
     let mut elements: u64 = 0;
-    let mut it = Elements::new(entries, params, translate, Cursor::default());
-    while let Some(el) = it.next() {
+    for el in Elements::new(entries, params, translate, Cursor::default()) {
         // Element number `elements` (0-based) goes to chunk elements / chunk.
         if elements / chunk >= u64::from(params.limits.max_chunks) {
             return Err(PlanError::TooManyChunks { entry: el.entry });
         }
         elements += 1;
     }
-    Ok(PlanSummary { elements, chunks: elements.div_ceil(chunk), bytes })
+    Ok(PlanSummary {
+        elements,
+        chunks: elements.div_ceil(chunk),
+        bytes,
+    })
 }
 
 /// The batch as a stream of data elements, starting at a [`Cursor`].
@@ -329,8 +382,18 @@ pub struct Elements<'a, T: ?Sized> {
 
 impl<'a, T: AddressTranslate + ?Sized> Elements<'a, T> {
     /// Starts the stream at `cursor`.
-    pub fn new(entries: &'a [Entry], params: &'a PlanParams, translate: &'a T, cursor: Cursor) -> Self {
-        Elements { entries, params, translate, cursor }
+    pub fn new(
+        entries: &'a [Entry],
+        params: &'a PlanParams,
+        translate: &'a T,
+        cursor: Cursor,
+    ) -> Self {
+        Elements {
+            entries,
+            params,
+            translate,
+            cursor,
+        }
     }
 
     /// Where the next element starts.
@@ -359,11 +422,16 @@ impl<T: AddressTranslate + ?Sized> Iterator for Elements<'_, T> {
         if len < left {
             self.cursor.offset = start.offset + len;
         } else {
-            self.cursor = Cursor { entry: start.entry + 1, offset: 0 };
+            self.cursor = Cursor {
+                entry: start.entry + 1,
+                offset: 0,
+            };
             if self.params.limits.coalesce {
                 // Extend over following entries while both sides continue.
                 while len < max {
-                    let Some((n, ns, nd)) = self.base(self.cursor.entry) else { break };
+                    let Some((n, ns, nd)) = self.base(self.cursor.entry) else {
+                        break;
+                    };
                     if sar.checked_add(len) != Some(ns) || dar.checked_add(len) != Some(nd) {
                         break;
                     }
@@ -379,7 +447,12 @@ impl<T: AddressTranslate + ?Sized> Iterator for Elements<'_, T> {
         }
         // len <= max <= u32::MAX
         let len = u32::try_from(len).ok()?;
-        Some(PlannedElement { sar, dar, len, entry: start.entry })
+        Some(PlannedElement {
+            sar,
+            dar,
+            len,
+            entry: start.entry,
+        })
     }
 }
 
@@ -399,7 +472,7 @@ pub struct ChunkInfo {
 /// The cycle bit of chunk `k`: chunk 0 starts with CB = 1 (matching the
 /// consumer cycle state the first start programs), then it alternates.
 pub const fn chunk_cycle_bit(k: u64) -> bool {
-    k % 2 == 0
+    k.is_multiple_of(2)
 }
 
 /// The control bits the data element at `index` of a chunk of `count`
@@ -421,7 +494,11 @@ pub fn data_control(params: &PlanParams, cycle: bool, index: usize, count: usize
 /// The link element that closes chunk `k`: back to slot 0, toggling the
 /// consumer cycle state, with the opposite cycle bit.
 pub fn link_element(cycle: bool, ll_bus_addr: u64) -> Element {
-    let c = if cycle { Control::TCB } else { Control::TCB | Control::CB };
+    let c = if cycle {
+        Control::TCB
+    } else {
+        Control::TCB | Control::CB
+    };
     Element::link(c, ll_bus_addr)
 }
 
@@ -459,12 +536,26 @@ pub fn encode_chunk<T: AddressTranslate + ?Sized, L: LlMemory + ?Sized>(
     if with_link {
         ll.write(count, &link_element(cycle, ll.bus_addr()));
     }
-    ChunkInfo { elements: count, bytes, next, last: next.entry >= entries.len() }
+    ChunkInfo {
+        elements: count,
+        bytes,
+        next,
+        last: next.entry >= entries.len(),
+    }
 }
 
 /// Bytes moved by the first `n` elements of the chunk that starts at `start`.
-pub fn chunk_prefix_bytes<T: AddressTranslate + ?Sized>(entries: &[Entry], params: &PlanParams, translate: &T, start: Cursor, n: usize) -> u64 {
-    Elements::new(entries, params, translate, start).take(n).map(|e| u64::from(e.len)).sum()
+pub fn chunk_prefix_bytes<T: AddressTranslate + ?Sized>(
+    entries: &[Entry],
+    params: &PlanParams,
+    translate: &T,
+    start: Cursor,
+    n: usize,
+) -> u64 {
+    Elements::new(entries, params, translate, start)
+        .take(n)
+        .map(|e| u64::from(e.len))
+        .sum()
 }
 
 /// Maps "the engine finished `bytes_done` bytes of the batch" to the entry in
@@ -505,19 +596,31 @@ mod tests {
 
     #[test]
     fn splits_long_entry() {
-        let params = p(ChannelDir::Write, 8).with_limits(Limits { max_element_len: 100, ..Limits::default() });
+        let params = p(ChannelDir::Write, 8).with_limits(Limits {
+            max_element_len: 100,
+            ..Limits::default()
+        });
         let b = [Entry::new(0, 1000, 250)];
-        let els: std::vec::Vec<_> = Elements::new(&b, &params, &Identity, Cursor::default()).collect();
+        let els: std::vec::Vec<_> =
+            Elements::new(&b, &params, &Identity, Cursor::default()).collect();
         assert_eq!(els.len(), 3);
         assert_eq!((els[2].sar, els[2].dar, els[2].len), (200, 1200, 50));
     }
 
     #[test]
     fn coalesces_only_when_both_sides_continue() {
-        let lim = Limits { coalesce: true, ..Limits::default() };
+        let lim = Limits {
+            coalesce: true,
+            ..Limits::default()
+        };
         let params = p(ChannelDir::Write, 8).with_limits(lim);
-        let b = [Entry::new(0, 100, 10), Entry::new(10, 110, 10), Entry::new(20, 999, 10)];
-        let els: std::vec::Vec<_> = Elements::new(&b, &params, &Identity, Cursor::default()).collect();
+        let b = [
+            Entry::new(0, 100, 10),
+            Entry::new(10, 110, 10),
+            Entry::new(20, 999, 10),
+        ];
+        let els: std::vec::Vec<_> =
+            Elements::new(&b, &params, &Identity, Cursor::default()).collect();
         assert_eq!(els.len(), 2);
         assert_eq!(els[0].len, 20);
         assert_eq!(els[1].entry, 2);
@@ -525,11 +628,26 @@ mod tests {
 
     #[test]
     fn errors_name_the_entry() {
-        let params = p(ChannelDir::Write, 4).with_limits(Limits { addr_bits: 32, ..Limits::default() });
+        let params = p(ChannelDir::Write, 4).with_limits(Limits {
+            addr_bits: 32,
+            ..Limits::default()
+        });
         let ok = Entry::new(0, 0, 1);
-        assert_eq!(validate(&[], &params, &Identity), Err(PlanError::EmptyBatch));
-        assert_eq!(validate(&[ok, Entry::new(0, 0, 0)], &params, &Identity), Err(PlanError::ZeroLength { entry: 1 }));
-        assert_eq!(validate(&[ok, ok, Entry::new(0xffff_ffff, 0, 2)], &params, &Identity), Err(PlanError::SourceOutOfRange { entry: 2 }));
-        assert_eq!(validate(&[Entry::new(0, u64::MAX, 2)], &params, &Identity), Err(PlanError::DestinationOutOfRange { entry: 0 }));
+        assert_eq!(
+            validate(&[], &params, &Identity),
+            Err(PlanError::EmptyBatch)
+        );
+        assert_eq!(
+            validate(&[ok, Entry::new(0, 0, 0)], &params, &Identity),
+            Err(PlanError::ZeroLength { entry: 1 })
+        );
+        assert_eq!(
+            validate(&[ok, ok, Entry::new(0xffff_ffff, 0, 2)], &params, &Identity),
+            Err(PlanError::SourceOutOfRange { entry: 2 })
+        );
+        assert_eq!(
+            validate(&[Entry::new(0, u64::MAX, 2)], &params, &Identity),
+            Err(PlanError::DestinationOutOfRange { entry: 0 })
+        );
     }
 }

@@ -343,7 +343,9 @@ pub mod edma_v0 {
         assert!(offset_of!(UnrollLayout, ch) == UNROLL_CH_BASE);
         assert!(size_of::<UnrollLayout>() == UNROLL_MAP_SIZE);
         assert!(RD_DONE_IMWR_HI == RD_DONE_IMWR_LO + 4 && WR_DONE_IMWR_HI == WR_DONE_IMWR_LO + 4);
-        assert!(RD_ABORT_IMWR_HI == RD_ABORT_IMWR_LO + 4 && WR_ABORT_IMWR_HI == WR_ABORT_IMWR_LO + 4);
+        assert!(
+            RD_ABORT_IMWR_HI == RD_ABORT_IMWR_LO + 4 && WR_ABORT_IMWR_HI == WR_ABORT_IMWR_LO + 4
+        );
     };
 }
 
@@ -716,7 +718,16 @@ mod tests {
         let mut seen = [false; 0x1200 / 4];
         for ch in 0..8 {
             for dir in ChannelDir::ALL {
-                for reg in [ChReg::Control1, ChReg::TransferSize, ChReg::SarLo, ChReg::SarHi, ChReg::DarLo, ChReg::DarHi, ChReg::LlpLo, ChReg::LlpHi] {
+                for reg in [
+                    ChReg::Control1,
+                    ChReg::TransferSize,
+                    ChReg::SarLo,
+                    ChReg::SarHi,
+                    ChReg::DarLo,
+                    ChReg::DarHi,
+                    ChReg::LlpLo,
+                    ChReg::LlpHi,
+                ] {
                     let off = ch_reg_offset(MapFormat::EdmaUnroll, dir, ch, reg).unwrap();
                     assert!(off < map_size(MapFormat::EdmaUnroll));
                     assert!(off >= edma_v0::UNROLL_CH_BASE);
@@ -730,9 +741,18 @@ mod tests {
     #[test]
     fn hdma_native_offsets_follow_linux_layout() {
         // ch 3, read: 3 * 0x200 + 0x100; LLP low at 0x10, int_setup at 0x88.
-        assert_eq!(ch_reg_offset(MapFormat::HdmaNative, ChannelDir::Read, 3, ChReg::LlpLo), Some(0x710));
-        assert_eq!(ch_reg_offset(MapFormat::HdmaNative, ChannelDir::Write, 7, ChReg::IntSetup), Some(0xe88));
-        assert_eq!(ch_reg_offset(MapFormat::HdmaNative, ChannelDir::Write, 8, ChReg::IntSetup), None);
+        assert_eq!(
+            ch_reg_offset(MapFormat::HdmaNative, ChannelDir::Read, 3, ChReg::LlpLo),
+            Some(0x710)
+        );
+        assert_eq!(
+            ch_reg_offset(MapFormat::HdmaNative, ChannelDir::Write, 7, ChReg::IntSetup),
+            Some(0xe88)
+        );
+        assert_eq!(
+            ch_reg_offset(MapFormat::HdmaNative, ChannelDir::Write, 8, ChReg::IntSetup),
+            None
+        );
     }
 
     #[test]
@@ -749,8 +769,16 @@ mod tests {
     fn int_bits_and_status_decode() {
         assert_eq!(edma_v0::done_bit(3), 0x8);
         assert_eq!(edma_v0::abort_bit(3), 0x8_0000);
-        assert_eq!(edma_v0::abort_bit(7) & edma_v0::ABORT_INT_MASK, edma_v0::abort_bit(7));
-        for s in [HwChannelStatus::Reserved, HwChannelStatus::Running, HwChannelStatus::Halted, HwChannelStatus::Stopped] {
+        assert_eq!(
+            edma_v0::abort_bit(7) & edma_v0::ABORT_INT_MASK,
+            edma_v0::abort_bit(7)
+        );
+        for s in [
+            HwChannelStatus::Reserved,
+            HwChannelStatus::Running,
+            HwChannelStatus::Halted,
+            HwChannelStatus::Stopped,
+        ] {
             assert_eq!(HwChannelStatus::from_bits(s.bits()), s);
         }
         assert_eq!(ChControl1::CCS.bits() | ChControl1::LLE.bits(), 0x300);

@@ -28,7 +28,17 @@ struct Sizes {
 }
 
 fn sizes() -> Sizes {
-    if cfg!(miri) { Sizes { mem: 256 << 10, max_len: 512 } } else { Sizes { mem: 24 << 20, max_len: 256 << 10 } }
+    if cfg!(miri) {
+        Sizes {
+            mem: 256 << 10,
+            max_len: 512,
+        }
+    } else {
+        Sizes {
+            mem: 24 << 20,
+            max_len: 256 << 10,
+        }
+    }
 }
 
 /// Register writes a batch costs, by map: first start + one interrupt clear
@@ -53,13 +63,13 @@ fn expected_reg_writes(map: MapFormat, chunks: u64) -> u64 {
 }
 
 /// One e2e case.
-pub struct Case {
-    pub map: MapFormat,
-    pub dep: Deployment,
-    pub dir: ChannelDir,
-    pub n: usize,
-    pub seed: u64,
-    pub max_element_len: u32,
+struct Case {
+    map: MapFormat,
+    dep: Deployment,
+    dir: ChannelDir,
+    n: usize,
+    seed: u64,
+    max_element_len: u32,
 }
 
 fn drive<R: edma_core::RegisterIo, L: edma_core::LlMemory, T: edma_core::AddressTranslate>(
@@ -76,7 +86,7 @@ fn drive<R: edma_core::RegisterIo, L: edma_core::LlMemory, T: edma_core::Address
     }
 }
 
-pub fn run_case(c: &Case) {
+fn run_case(c: &Case) {
     let sz = sizes();
     let mut rng = Rng(c.seed);
     let engine = MockEngine::new(MockConfig::new(c.map).with_memory(sz.mem, sz.mem));
@@ -121,14 +131,27 @@ pub fn run_case(c: &Case) {
             ChannelDir::Read => Entry::new(CPU_WINDOW + s, d, len),
         })
         .collect();
-    let window = OffsetWindow { cpu_base: CPU_WINDOW, pci_base: 0, size: sz.mem as u64 };
-    let limits = Limits { max_element_len: c.max_element_len, ..Limits::default() };
-    let mut ch = Channel::new(ChannelConfig::new(c.dir, chn).with_limits(limits), engine.ll_region(c.dir, chn, SLOTS))
-        .with_translation(window);
+    let window = OffsetWindow {
+        cpu_base: CPU_WINDOW,
+        pci_base: 0,
+        size: sz.mem as u64,
+    };
+    let limits = Limits {
+        max_element_len: c.max_element_len,
+        ..Limits::default()
+    };
+    let mut ch = Channel::new(
+        ChannelConfig::new(c.dir, chn).with_limits(limits),
+        engine.ll_region(c.dir, chn, SLOTS),
+    )
+    .with_translation(window);
     engine.reset_counters();
     let summary = ch.submit(&ctrl, &batch).expect("valid batch");
     let (done, irqs) = drive(&mut ch, &ctrl);
-    let ctx = format!("{:?} {:?} {:?} n={} seed={}", c.map, c.dep, c.dir, c.n, c.seed);
+    let ctx = format!(
+        "{:?} {:?} {:?} n={} seed={}",
+        c.map, c.dep, c.dir, c.n, c.seed
+    );
     assert_eq!(done.status, Status::Done, "{ctx}");
     let total: u64 = entries.iter().map(|e| e.2).sum();
     assert_eq!((done.bytes_done, done.residue), (total, 0), "{ctx}");
@@ -142,12 +165,24 @@ pub fn run_case(c: &Case) {
     let t = engine.counters().total();
     assert_eq!(k.doorbells, chunks, "{ctx}");
     assert_eq!(k.done_local, chunks, "{ctx}");
-    assert_eq!(k.done_remote, if c.dep == Deployment::Remote { chunks } else { 0 }, "{ctx}");
+    assert_eq!(
+        k.done_remote,
+        if c.dep == Deployment::Remote {
+            chunks
+        } else {
+            0
+        },
+        "{ctx}"
+    );
     assert_eq!((k.abort_local, k.abort_remote), (0, 0), "{ctx}");
     assert_eq!(k.elements, summary.elements, "{ctx}");
     assert_eq!(k.bytes, total, "{ctx}");
     assert_eq!(t.reg_writes, expected_reg_writes(c.map, chunks), "{ctx}");
-    assert_eq!(t.ll_slot_writes, summary.elements + chunks, "data elements + one link per chunk, {ctx}");
+    assert_eq!(
+        t.ll_slot_writes,
+        summary.elements + chunks,
+        "data elements + one link per chunk, {ctx}"
+    );
     // Data: every byte, and every byte around them untouched.
     let dst_mem = match c.dir {
         ChannelDir::Write => engine.pci_read(0, d as usize + 64),
@@ -155,13 +190,17 @@ pub fn run_case(c: &Case) {
     };
     let mut expect = vec![GUARD; d as usize + 64];
     for &(s, d, len) in &entries {
-        expect[d as usize..(d + len) as usize].copy_from_slice(&src_data[s as usize..(s + len) as usize]);
+        expect[d as usize..(d + len) as usize]
+            .copy_from_slice(&src_data[s as usize..(s + len) as usize]);
     }
     assert!(dst_mem == expect, "destination bytes differ, {ctx}");
     // Exactly one completion: a further interrupt call reports nothing and touches nothing.
     let before = engine.counters();
     assert_eq!(ch.on_interrupt(&ctrl), Ok(None));
-    assert_eq!(engine.counters().total().reg_writes, before.total().reg_writes);
+    assert_eq!(
+        engine.counters().total().reg_writes,
+        before.total().reg_writes
+    );
     assert!(!ch.is_busy());
 }
 
@@ -170,8 +209,19 @@ fn matrix(n_of_cap: impl Fn(usize) -> usize, seed: u64) {
         for dep in [Deployment::Local, Deployment::Remote] {
             for dir in ChannelDir::ALL {
                 // Alternate between no split limit and a 64 KiB one.
-                let max_element_len = if seed % 2 == 0 { u32::MAX } else { 64 << 10 };
-                run_case(&Case { map, dep, dir, n: n_of_cap(CAP), seed: seed ^ (map.raw() as u64) << 8, max_element_len });
+                let max_element_len = if seed.is_multiple_of(2) {
+                    u32::MAX
+                } else {
+                    64 << 10
+                };
+                run_case(&Case {
+                    map,
+                    dep,
+                    dir,
+                    n: n_of_cap(CAP),
+                    seed: seed ^ (map.raw() as u64) << 8,
+                    max_element_len,
+                });
             }
         }
     }
@@ -216,15 +266,27 @@ fn random_batches() {
 fn channels_are_reusable_batch_after_batch() {
     let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaCompat));
     let ctrl = Controller::new(&engine, MapFormat::HdmaCompat, Deployment::Local);
-    let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Write, 2), engine.ll_region(ChannelDir::Write, 2, 3));
+    let mut ch = Channel::new(
+        ChannelConfig::new(ChannelDir::Write, 2),
+        engine.ll_region(ChannelDir::Write, 2, 3),
+    );
     engine.local_write(0, &(0..=255).collect::<Vec<u8>>());
-    let batches: Vec<Vec<Entry>> = (0..4u64).map(|b| (0..(b + 1) * 3).map(|i| Entry::new(i * 4, 0x1000 * (b + 1) + i * 4, 4)).collect()).collect();
+    let batches: Vec<Vec<Entry>> = (0..4u64)
+        .map(|b| {
+            (0..(b + 1) * 3)
+                .map(|i| Entry::new(i * 4, 0x1000 * (b + 1) + i * 4, 4))
+                .collect()
+        })
+        .collect();
     for (b, batch) in batches.iter().enumerate() {
         ch.submit(&ctrl, batch).unwrap();
         let (c, _) = drive(&mut ch, &ctrl);
         assert!(c.is_success());
         let n = batch.len();
-        assert_eq!(engine.pci_read(0x1000 * (b as u64 + 1), n * 4), (0..(n * 4) as u8).collect::<Vec<u8>>());
+        assert_eq!(
+            engine.pci_read(0x1000 * (b as u64 + 1), n * 4),
+            (0..(n * 4) as u8).collect::<Vec<u8>>()
+        );
     }
     assert_eq!(ch.batches_completed(), 4);
 }
@@ -244,6 +306,10 @@ fn non_ll_channel_runs_one_element_per_doorbell() {
         assert_eq!(engine.local_read(0x5000, 4), [1, 2, 3, 4]);
         assert_eq!(engine.local_read(0x6000, 5), [5, 6, 7, 8, 9]);
         let k = engine.counters().total();
-        assert_eq!((k.doorbells, k.links, k.ll_slot_writes), (2, 0, 0), "{map:?}");
+        assert_eq!(
+            (k.doorbells, k.links, k.ll_slot_writes),
+            (2, 0, 0),
+            "{map:?}"
+        );
     }
 }

@@ -16,13 +16,23 @@ fn check_rejected(map: MapFormat, limits: Limits, batch: &[Entry], want: Channel
     let engine = MockEngine::new(MockConfig::new(map));
     engine.local_write(0x100, &[0xee; 64]);
     let ctrl = Controller::new(&engine, map, Deployment::Remote);
-    let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Write, 3).with_limits(limits), engine.ll_region(ChannelDir::Write, 3, 4))
-        .with_translation(no_pci_above_1m);
+    let mut ch = Channel::new(
+        ChannelConfig::new(ChannelDir::Write, 3).with_limits(limits),
+        engine.ll_region(ChannelDir::Write, 3, 4),
+    )
+    .with_translation(no_pci_above_1m);
     let before = engine.counters();
     let ll_before = engine.local_read(engine.ll_base(ChannelDir::Write, 3), 4 * 24);
     assert_eq!(ch.submit(&ctrl, batch), Err(want), "{map:?}");
-    assert_eq!(engine.counters(), before, "no register access, no LL write: {map:?} {want:?}");
-    assert_eq!(engine.local_read(engine.ll_base(ChannelDir::Write, 3), 4 * 24), ll_before);
+    assert_eq!(
+        engine.counters(),
+        before,
+        "no register access, no LL write: {map:?} {want:?}"
+    );
+    assert_eq!(
+        engine.local_read(engine.ll_base(ChannelDir::Write, 3), 4 * 24),
+        ll_before
+    );
     assert!(!ch.is_busy());
     // The same channel still works (with sane limits again).
     ch.set_limits(Limits::default()).unwrap();
@@ -30,7 +40,10 @@ fn check_rejected(map: MapFormat, limits: Limits, batch: &[Entry], want: Channel
     ch.submit(&ctrl, &ok).unwrap();
     let c = ch.on_interrupt(&ctrl).unwrap().unwrap();
     assert!(c.is_success());
-    assert_eq!(engine.pci_read(0x8ff0, 32), [[0u8; 16].as_slice(), &[0xee; 2], &[0; 14]].concat());
+    assert_eq!(
+        engine.pci_read(0x8ff0, 32),
+        [[0u8; 16].as_slice(), &[0xee; 2], &[0; 14]].concat()
+    );
 }
 
 #[test]
@@ -39,25 +52,95 @@ fn every_plan_error_names_its_entry_and_writes_nothing() {
     for map in MapFormat::ALL {
         let d = Limits::default();
         check_rejected(map, d, &[], ChannelError::Plan(PlanError::EmptyBatch));
-        check_rejected(map, d, &[good, good, Entry::new(0x100, 0x1000, 0)], PlanError::ZeroLength { entry: 2 }.into());
-        check_rejected(map, d, &[good, Entry::new(u64::MAX - 3, 0x1000, 16)], PlanError::SourceOutOfRange { entry: 1 }.into());
-        check_rejected(map, d, &[good, good, good, Entry::new(0x100, u64::MAX - 3, 16)], PlanError::DestinationOutOfRange { entry: 3 }.into());
+        check_rejected(
+            map,
+            d,
+            &[good, good, Entry::new(0x100, 0x1000, 0)],
+            PlanError::ZeroLength { entry: 2 }.into(),
+        );
+        check_rejected(
+            map,
+            d,
+            &[good, Entry::new(u64::MAX - 3, 0x1000, 16)],
+            PlanError::SourceOutOfRange { entry: 1 }.into(),
+        );
+        check_rejected(
+            map,
+            d,
+            &[good, good, good, Entry::new(0x100, u64::MAX - 3, 16)],
+            PlanError::DestinationOutOfRange { entry: 3 }.into(),
+        );
         // Translation has no PCI address for the destination (PCI side of a write channel).
-        check_rejected(map, d, &[good, Entry::new(0x100, 2 << 20, 16)], PlanError::NoPciAddress { entry: 1 }.into());
+        check_rejected(
+            map,
+            d,
+            &[good, Entry::new(0x100, 2 << 20, 16)],
+            PlanError::NoPciAddress { entry: 1 }.into(),
+        );
         // A PCI range that starts translatable but ends outside the window.
-        check_rejected(map, d, &[Entry::new(0x100, (1 << 20) - 8, 16)], PlanError::NoPciAddress { entry: 0 }.into());
+        check_rejected(
+            map,
+            d,
+            &[Entry::new(0x100, (1 << 20) - 8, 16)],
+            PlanError::NoPciAddress { entry: 0 }.into(),
+        );
         let narrow = Limits { addr_bits: 32, ..d };
-        check_rejected(map, narrow, &[good, Entry::new(0xffff_fff0, 0x1000, 0x20)], PlanError::SourceOutOfRange { entry: 1 }.into());
-        let nosplit = Limits { max_element_len: 8, split: false, ..d };
-        check_rejected(map, nosplit, &[Entry::new(0x100, 0x1000, 8), Entry::new(0x100, 0x1000, 9)], PlanError::LengthTooLarge { entry: 1 }.into());
+        check_rejected(
+            map,
+            narrow,
+            &[good, Entry::new(0xffff_fff0, 0x1000, 0x20)],
+            PlanError::SourceOutOfRange { entry: 1 }.into(),
+        );
+        let nosplit = Limits {
+            max_element_len: 8,
+            split: false,
+            ..d
+        };
+        check_rejected(
+            map,
+            nosplit,
+            &[Entry::new(0x100, 0x1000, 8), Entry::new(0x100, 0x1000, 9)],
+            PlanError::LengthTooLarge { entry: 1 }.into(),
+        );
         // 3 data elements per chunk, at most 2 chunks: entry 6 is the 7th element.
         let two_chunks = Limits { max_chunks: 2, ..d };
-        check_rejected(map, two_chunks, &[good; 9], PlanError::TooManyChunks { entry: 6 }.into());
+        check_rejected(
+            map,
+            two_chunks,
+            &[good; 9],
+            PlanError::TooManyChunks { entry: 6 }.into(),
+        );
         // Splitting counts: elements 0 | 1..=4 | 5, 6 by entry; 6 fit in 2 chunks, the 7th is entry 2's.
-        let tiny = Limits { max_element_len: 2, max_chunks: 2, ..d };
-        check_rejected(map, tiny, &[Entry::new(0x100, 0x1000, 2), Entry::new(0x100, 0x1000, 8), Entry::new(0x100, 0x1000, 4)], PlanError::TooManyChunks { entry: 2 }.into());
-        check_rejected(map, Limits { max_element_len: 0, ..d }, &[good], PlanError::InvalidLimits.into());
-        check_rejected(map, Limits { addr_bits: 65, ..d }, &[good], PlanError::InvalidLimits.into());
+        let tiny = Limits {
+            max_element_len: 2,
+            max_chunks: 2,
+            ..d
+        };
+        check_rejected(
+            map,
+            tiny,
+            &[
+                Entry::new(0x100, 0x1000, 2),
+                Entry::new(0x100, 0x1000, 8),
+                Entry::new(0x100, 0x1000, 4),
+            ],
+            PlanError::TooManyChunks { entry: 2 }.into(),
+        );
+        check_rejected(
+            map,
+            Limits {
+                max_element_len: 0,
+                ..d
+            },
+            &[good],
+            PlanError::InvalidLimits.into(),
+        );
+        check_rejected(
+            map,
+            Limits { addr_bits: 65, ..d },
+            &[good],
+            PlanError::InvalidLimits.into(),
+        );
     }
 }
 
@@ -67,13 +150,22 @@ fn ll_too_small_bad_channel_and_busy_write_nothing() {
         let engine = MockEngine::new(MockConfig::new(map).with_mode(ExecMode::Manual));
         let ctrl = Controller::new(&engine, map, Deployment::Local);
         let b = [Entry::new(0, 0x1000, 8)];
-        let mut small = Channel::new(ChannelConfig::new(ChannelDir::Read, 0), engine.ll_region(ChannelDir::Read, 0, 1));
-        let mut bad = Channel::new(ChannelConfig::new(ChannelDir::Read, 8), engine.ll_region(ChannelDir::Read, 1, 4));
+        let mut small = Channel::new(
+            ChannelConfig::new(ChannelDir::Read, 0),
+            engine.ll_region(ChannelDir::Read, 0, 1),
+        );
+        let mut bad = Channel::new(
+            ChannelConfig::new(ChannelDir::Read, 8),
+            engine.ll_region(ChannelDir::Read, 1, 4),
+        );
         let before = engine.counters();
         assert_eq!(small.submit(&ctrl, &b), Err(ChannelError::LlTooSmall));
         assert_eq!(bad.submit(&ctrl, &b), Err(ChannelError::BadChannel));
         assert_eq!(engine.counters(), before);
-        let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Read, 2), engine.ll_region(ChannelDir::Read, 2, 4));
+        let mut ch = Channel::new(
+            ChannelConfig::new(ChannelDir::Read, 2),
+            engine.ll_region(ChannelDir::Read, 2, 4),
+        );
         ch.submit(&ctrl, &b).unwrap();
         let before = engine.counters();
         assert_eq!(ch.submit(&ctrl, &b), Err(ChannelError::Busy));
@@ -89,15 +181,33 @@ fn ll_too_small_bad_channel_and_busy_write_nothing() {
 fn abort_reports_entry_and_exact_residue() {
     for map in MapFormat::ALL {
         for dep in [Deployment::Local, Deployment::Remote] {
-            for (k, after, read) in [(0u64, 0u32, true), (4, 5, false), (9, 31, true), (13, 1, false)] {
+            for (k, after, read) in [
+                (0u64, 0u32, true),
+                (4, 5, false),
+                (9, 31, true),
+                (13, 1, false),
+            ] {
                 let engine = MockEngine::new(MockConfig::new(map));
                 let ctrl = Controller::new(&engine, map, dep);
                 let src: Vec<u8> = (0..14 * 32).map(|i| (i * 7) as u8).collect();
                 engine.local_write(0, &src);
                 // 14 entries of 32 bytes, 4 data elements per chunk.
-                let batch: Vec<Entry> = (0..14).map(|i| Entry::new(i * 32, 0x10_0000 + i * 40, 32)).collect();
-                let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Write, 1), engine.ll_region(ChannelDir::Write, 1, 5));
-                engine.inject_fault(ChannelDir::Write, 1, Fault::AbortAt { element: k, after_bytes: after, read });
+                let batch: Vec<Entry> = (0..14)
+                    .map(|i| Entry::new(i * 32, 0x10_0000 + i * 40, 32))
+                    .collect();
+                let mut ch = Channel::new(
+                    ChannelConfig::new(ChannelDir::Write, 1),
+                    engine.ll_region(ChannelDir::Write, 1, 5),
+                );
+                engine.inject_fault(
+                    ChannelDir::Write,
+                    1,
+                    Fault::AbortAt {
+                        element: k,
+                        after_bytes: after,
+                        read,
+                    },
+                );
                 ch.submit(&ctrl, &batch).unwrap();
                 let done = loop {
                     if let Some(c) = ch.on_interrupt(&ctrl).unwrap() {
@@ -105,18 +215,32 @@ fn abort_reports_entry_and_exact_residue() {
                     }
                 };
                 let ctx = format!("{map:?} {dep:?} k={k}");
-                assert_eq!(done.status, Status::Aborted { entry: k as usize, entry_bytes_done: u64::from(after) }, "{ctx}");
+                assert_eq!(
+                    done.status,
+                    Status::Aborted {
+                        entry: k as usize,
+                        entry_bytes_done: u64::from(after)
+                    },
+                    "{ctx}"
+                );
                 assert_eq!(done.bytes_done, k * 32 + u64::from(after), "{ctx}");
                 assert_eq!(done.residue, 14 * 32 - done.bytes_done, "{ctx}");
                 assert_eq!(done.chunks, k / 4 + 1, "{ctx}");
                 for i in 0..k {
-                    assert_eq!(engine.pci_read(0x10_0000 + i * 40, 32), src[(i * 32) as usize..][..32], "entry {i} intact, {ctx}");
+                    assert_eq!(
+                        engine.pci_read(0x10_0000 + i * 40, 32),
+                        src[(i * 32) as usize..][..32],
+                        "entry {i} intact, {ctx}"
+                    );
                 }
                 assert_eq!(engine.counters().total().abort_local, 1);
                 // The channel accepts and completes the next batch.
                 let again = [Entry::new(0, 0x20_0000, 100)];
                 ch.submit(&ctrl, &again).unwrap();
-                assert!(ch.on_interrupt(&ctrl).unwrap().unwrap().is_success(), "{ctx}");
+                assert!(
+                    ch.on_interrupt(&ctrl).unwrap().unwrap().is_success(),
+                    "{ctx}"
+                );
                 assert_eq!(engine.pci_read(0x20_0000, 100), src[..100]);
             }
         }
@@ -130,8 +254,13 @@ fn terminate_mid_batch_reports_consistent_residue_and_channel_restarts() {
             let engine = MockEngine::new(MockConfig::new(map).with_mode(ExecMode::Manual));
             let ctrl = Controller::new(&engine, map, Deployment::Local);
             engine.pci_write(0, &[0x3c; 400]);
-            let batch: Vec<Entry> = (0..10).map(|i| Entry::new(i * 40, 0x8000 + i * 40, 40)).collect();
-            let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Read, 5), engine.ll_region(ChannelDir::Read, 5, 5));
+            let batch: Vec<Entry> = (0..10)
+                .map(|i| Entry::new(i * 40, 0x8000 + i * 40, 40))
+                .collect();
+            let mut ch = Channel::new(
+                ChannelConfig::new(ChannelDir::Read, 5),
+                engine.ll_region(ChannelDir::Read, 5, 5),
+            );
             ch.submit(&ctrl, &batch).unwrap();
             // Run `steps` elements, handling chunk boundaries as they come.
             let mut ran = 0;
@@ -143,7 +272,13 @@ fn terminate_mid_batch_reports_consistent_residue_and_channel_restarts() {
             let ctx = format!("{map:?} steps={steps}");
             assert_eq!(c.bytes_done, steps * 40, "{ctx}");
             assert_eq!(c.residue, 400 - steps * 40, "{ctx}");
-            assert_eq!(c.status, Status::Terminated { entry: Some(steps as usize) }, "{ctx}");
+            assert_eq!(
+                c.status,
+                Status::Terminated {
+                    entry: Some(steps as usize)
+                },
+                "{ctx}"
+            );
             assert!(!ch.is_busy());
             // No late completion, and the channel restarts cleanly.
             assert_eq!(ch.on_interrupt(&ctrl), Ok(None));
@@ -151,7 +286,10 @@ fn terminate_mid_batch_reports_consistent_residue_and_channel_restarts() {
             let again = [Entry::new(0, 0x9000, 8)];
             ch.submit(&ctrl, &again).unwrap();
             engine.step(ChannelDir::Read, 5, 10);
-            assert!(ch.on_interrupt(&ctrl).unwrap().unwrap().is_success(), "{ctx}");
+            assert!(
+                ch.on_interrupt(&ctrl).unwrap().unwrap().is_success(),
+                "{ctx}"
+            );
             assert_eq!(engine.local_read(0x9000, 8), [0x3c; 8]);
         }
     }
@@ -162,8 +300,14 @@ fn spurious_and_foreign_interrupts_are_ignored_without_losing_real_ones() {
     for map in MapFormat::ALL {
         let engine = MockEngine::new(MockConfig::new(map).with_mode(ExecMode::Manual));
         let ctrl = Controller::new(&engine, map, Deployment::Local);
-        let mut a = Channel::new(ChannelConfig::new(ChannelDir::Write, 0), engine.ll_region(ChannelDir::Write, 0, 4));
-        let mut b = Channel::new(ChannelConfig::new(ChannelDir::Write, 1), engine.ll_region(ChannelDir::Write, 1, 4));
+        let mut a = Channel::new(
+            ChannelConfig::new(ChannelDir::Write, 0),
+            engine.ll_region(ChannelDir::Write, 0, 4),
+        );
+        let mut b = Channel::new(
+            ChannelConfig::new(ChannelDir::Write, 1),
+            engine.ll_region(ChannelDir::Write, 1, 4),
+        );
         // Spurious on an idle channel: cleared, ignored.
         engine.force_status(ChannelDir::Write, 0, true, false);
         assert_eq!(a.on_interrupt(&ctrl), Ok(None));

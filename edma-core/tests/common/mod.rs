@@ -33,7 +33,11 @@ pub struct VecLl {
 
 impl VecLl {
     pub fn new(bus: u64, capacity: usize) -> Self {
-        VecLl { bus, slots: vec![None; capacity], writes: 0 }
+        VecLl {
+            bus,
+            slots: vec![None; capacity],
+            writes: 0,
+        }
     }
 }
 

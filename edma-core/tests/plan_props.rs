@@ -1,0 +1,172 @@
+//! Property tests of the planner alone (no engine): order preserved, bytes
+//! conserved, element and chunk limits respected, the PCI side translated
+//! and the local side untouched, LIE/RIE and cycle bits exactly where the
+//! hardware needs them, progress mapped back to the right entry.
+
+mod common;
+
+use common::VecLl;
+use edma_core::desc::{Control, Element};
+use edma_core::plan::{self, Cursor, Elements, Entry, Limits, PlanParams, locate, validate};
+use edma_core::{ChannelDir, Deployment, MapFormat};
+use proptest::prelude::*;
+
+const SHIFT: u64 = 0x1_0000_0000;
+
+fn translate(a: u64) -> Option<u64> {
+    a.checked_add(SHIFT)
+}
+
+fn arb_map() -> impl Strategy<Value = MapFormat> {
+    prop::sample::select(MapFormat::ALL.to_vec())
+}
+
+fn arb_params() -> impl Strategy<Value = PlanParams> {
+    (
+        arb_map(),
+        any::<bool>(),
+        any::<bool>(),
+        1usize..12,
+        1u32..3000,
+        any::<bool>(),
+    )
+        .prop_map(|(map, w, r, chunk, max, co)| {
+            let dir = if w {
+                ChannelDir::Write
+            } else {
+                ChannelDir::Read
+            };
+            let dep = if r {
+                Deployment::Remote
+            } else {
+                Deployment::Local
+            };
+            PlanParams::new(map, dir, dep, chunk).with_limits(Limits {
+                max_element_len: max,
+                coalesce: co,
+                ..Limits::default()
+            })
+        })
+}
+
+/// Entries that are often contiguous with their predecessor (to exercise coalescing).
+fn arb_entries() -> impl Strategy<Value = Vec<Entry>> {
+    prop::collection::vec(
+        (0u64..1 << 30, 0u64..1 << 30, 1u64..9000, any::<bool>()),
+        1..40,
+    )
+    .prop_map(|v| {
+        let mut out: Vec<Entry> = Vec::new();
+        for (s, d, len, cont) in v {
+            match out.last() {
+                Some(p) if cont => out.push(Entry::new(p.src + p.len, p.dst + p.len, len)),
+                _ => out.push(Entry::new(s, d, len)),
+            }
+        }
+        out
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: if cfg!(miri) { 4 } else { 256 }, ..ProptestConfig::default() })]
+
+    #[test]
+    fn plan_is_correct(entries in arb_entries(), p in arb_params()) {
+        let summary = validate(&entries, &p, &translate).unwrap();
+        let total: u64 = entries.iter().map(|e| e.len).sum();
+        prop_assert_eq!(summary.bytes, total);
+
+        // Walk the elements against a byte cursor over the entries.
+        let mut cur = Cursor::default();
+        let mut n = 0u64;
+        for el in Elements::new(&entries, &p, &translate, Cursor::default()) {
+            n += 1;
+            prop_assert!(el.len >= 1 && el.len <= p.limits.max_element_len);
+            prop_assert_eq!(el.entry, cur.entry, "order preserved");
+            let mut left = u64::from(el.len);
+            let mut off = 0u64;
+            while left > 0 {
+                let e = entries[cur.entry];
+                let (local, pci) = match p.dir { ChannelDir::Write => (e.src, e.dst), ChannelDir::Read => (e.dst, e.src) };
+                let (el_local, el_pci) = match p.dir { ChannelDir::Write => (el.sar, el.dar), ChannelDir::Read => (el.dar, el.sar) };
+                prop_assert_eq!(el_local + off, local + cur.offset, "local side untouched");
+                prop_assert_eq!(el_pci + off, pci + cur.offset + SHIFT, "PCI side translated");
+                let take = left.min(e.len - cur.offset);
+                if take < left {
+                    prop_assert!(p.limits.coalesce, "an element spans entries only when coalescing");
+                }
+                left -= take;
+                off += take;
+                cur.offset += take;
+                if cur.offset == e.len {
+                    cur = Cursor { entry: cur.entry + 1, offset: 0 };
+                }
+            }
+        }
+        prop_assert_eq!(cur.entry, entries.len(), "bytes conserved");
+        prop_assert_eq!(n, summary.elements);
+        if !p.limits.coalesce {
+            let min: u64 = entries.iter().map(|e| e.len.div_ceil(u64::from(p.limits.max_element_len))).sum();
+            prop_assert_eq!(n, min, "splitting uses the fewest elements");
+        }
+
+        // Encode every chunk and check bits.
+        let mut ll = VecLl::new(0xabc0_0000, p.chunk_elements + 1);
+        let mut start = Cursor::default();
+        let mut k = 0u64;
+        let mut elements = 0u64;
+        loop {
+            ll.slots.iter_mut().for_each(|s| *s = None);
+            let info = plan::encode_chunk(&entries, &p, &translate, start, k, &mut ll, true);
+            prop_assert!(info.elements >= 1 && info.elements <= p.chunk_elements);
+            let cb = k.is_multiple_of(2);
+            for i in 0..info.elements {
+                let Some(Element::Data { control, .. }) = ll.slots[i] else { panic!("slot {i} not data") };
+                let c = Control::from_bits_truncate(control);
+                prop_assert_eq!(c.contains(Control::CB), cb);
+                let last = i + 1 == info.elements;
+                let edma = p.map.is_edma_v0();
+                prop_assert_eq!(c.contains(Control::LIE), edma && last);
+                prop_assert_eq!(c.contains(Control::RIE), edma && last && p.deployment == Deployment::Remote);
+            }
+            let Some(Element::Link { control, target }) = ll.slots[info.elements] else { panic!("no link") };
+            let c = Control::from_bits_truncate(control);
+            prop_assert!(c.contains(Control::TCB | Control::LLP));
+            prop_assert_eq!(c.contains(Control::CB), !cb);
+            prop_assert_eq!(target, 0xabc0_0000);
+            prop_assert!(ll.slots[info.elements + 1..].iter().all(Option::is_none));
+            elements += info.elements as u64;
+            k += 1;
+            start = info.next;
+            if info.last { break; }
+        }
+        prop_assert_eq!(k, summary.chunks);
+        prop_assert_eq!(elements, summary.elements);
+    }
+
+    #[test]
+    fn locate_matches_a_linear_scan(lens in prop::collection::vec(1u64..100, 1..30), at in 0u64..4000) {
+        let entries: Vec<Entry> = lens.iter().map(|&l| Entry::new(0, 0, l)).collect();
+        let total: u64 = lens.iter().sum();
+        let mut owner = None;
+        let mut acc = 0;
+        for (i, &l) in lens.iter().enumerate() {
+            if at >= acc && at < acc + l { owner = Some((i, at - acc)); }
+            acc += l;
+        }
+        prop_assert_eq!(locate(&entries, at), owner);
+        prop_assert_eq!(locate(&entries, total), None);
+    }
+
+    #[test]
+    fn validate_never_panics(entries in prop::collection::vec(any::<(u64, u64, u64)>(), 0..20), p in arb_params(), bits in 0u8..70, chunks in 0u32..5) {
+        let entries: Vec<Entry> = entries.into_iter().map(|(s, d, l)| Entry::new(s, d, l)).collect();
+        let p = p.with_limits(Limits { addr_bits: bits, max_chunks: chunks, ..p.limits });
+        match validate(&entries, &p, &translate) {
+            Ok(s) => prop_assert!(s.chunks <= u64::from(chunks) && s.elements >= entries.len() as u64 / 2),
+            Err(e) => {
+                if let Some(i) = e.entry() { prop_assert!(i < entries.len()); }
+            }
+        }
+    }
+}
