@@ -64,7 +64,9 @@
     )
 )]
 
-#[cfg(test)]
+// `arbitrary`'s derive keeps a thread-local recursion counter, so the
+// fuzzing feature needs std; the crate itself never does.
+#[cfg(any(test, feature = "arbitrary"))]
 extern crate std;
 
 pub mod channel;
