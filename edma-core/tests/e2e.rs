@@ -30,7 +30,7 @@ struct Sizes {
 fn sizes() -> Sizes {
     if cfg!(miri) {
         Sizes {
-            mem: 256 << 10,
+            mem: 1 << 20,
             max_len: 512,
         }
     } else {
