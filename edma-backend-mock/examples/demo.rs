@@ -276,9 +276,9 @@ fn main() {
     if let Some(path) = json {
         let mut s = String::from("[\n");
         for (i, r) in rows.iter().enumerate() {
-            let _ = write!(
+            let _ = writeln!(
                 s,
-                "  {{\"map\": \"{:?}\", \"deployment\": \"{:?}\", \"workload\": \"{}\", \"method\": \"{}\", \"buffers\": {}, \"bytes\": {}, \"doorbells\": {}, \"irqs\": {}, \"reg_writes\": {}, \"ll_elements\": {}, \"ns_per_buffer\": {:.1}, \"verified\": {}}}{}\n",
+                "  {{\"map\": \"{:?}\", \"deployment\": \"{:?}\", \"workload\": \"{}\", \"method\": \"{}\", \"buffers\": {}, \"bytes\": {}, \"doorbells\": {}, \"irqs\": {}, \"reg_writes\": {}, \"ll_elements\": {}, \"ns_per_buffer\": {:.1}, \"verified\": {}}}{}",
                 r.map,
                 r.dep,
                 r.workload,
