@@ -26,6 +26,8 @@
 //! ```
 #![no_std]
 
+pub mod buffers;
+
 use core::sync::atomic::{Ordering, fence};
 
 use edma_core::desc::{Element, SLOT_SIZE};

@@ -1,0 +1,48 @@
+//! The unsafe paths over plain memory (Miri runs these).
+
+use edma_backend_mmio::{LlKind, MmioLl, MmioRegs};
+use edma_core::desc::{Control, Element, SLOT_SIZE};
+use edma_core::io::{LlMemory, RegisterIo};
+
+#[test]
+fn registers_read_back_and_reject_bad_offsets() {
+    let mut block = [0u32; 8];
+    // SAFETY: `block` is 32 bytes, 4-aligned, and outlives `regs`; only `regs` touches it.
+    let regs = unsafe { MmioRegs::new(block.as_mut_ptr().cast(), 32) };
+    regs.write32(0, 1);
+    regs.write32(28, 0xffee_ddcc);
+    regs.write32(32, 5); // outside: ignored
+    regs.write32(2, 5); // unaligned: ignored
+    assert_eq!(regs.read32(28), 0xffee_ddcc);
+    assert_eq!(regs.read32(32), u32::MAX);
+    assert_eq!(regs.read32(usize::MAX - 1), u32::MAX);
+    drop(regs);
+    assert_eq!(block, [1, 0, 0, 0, 0, 0, 0, 0xffee_ddcc]);
+}
+
+#[test]
+fn ll_slots_are_byte_exact_for_both_kinds() {
+    for kind in [LlKind::Device, LlKind::Ram] {
+        let mut mem = [0u64; 3 * 4]; // 4 slots, 8-aligned
+        // SAFETY: `mem` is 96 bytes, 8-aligned, and outlives `ll`.
+        let mut ll = unsafe { MmioLl::new(mem.as_mut_ptr().cast(), 4, 0x1000, kind) };
+        let els = [
+            Element::data(Control::CB, 4096, 0x1234_5678_9abc, 0xfeed_0000_0000),
+            Element::data(Control::CB | Control::LIE | Control::RIE, 1, 7, 8),
+            Element::link(Control::TCB, 0x1000),
+        ];
+        for (i, e) in els.iter().enumerate() {
+            ll.write(i, e);
+        }
+        ll.write(4, &els[0]); // beyond capacity: ignored
+        ll.sync();
+        assert_eq!((ll.capacity(), ll.bus_addr(), ll.kind()), (4, 0x1000, kind));
+        drop(ll);
+        let bytes: Vec<u8> = mem.iter().flat_map(|w| w.to_ne_bytes()).collect();
+        for (i, e) in els.iter().enumerate() {
+            let slot: [u8; SLOT_SIZE] = bytes[i * SLOT_SIZE..][..SLOT_SIZE].try_into().unwrap();
+            assert_eq!(slot, e.encode());
+        }
+        assert_eq!(&bytes[3 * SLOT_SIZE..], &[0; SLOT_SIZE]);
+    }
+}
