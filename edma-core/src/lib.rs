@@ -187,3 +187,8 @@ pub enum Deployment {
 
 /// Number of channels per direction the register maps provide.
 pub const MAX_CHANNELS: u8 = 8;
+
+/// The README's example runs as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
