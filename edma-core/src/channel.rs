@@ -514,6 +514,43 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
         &self.cfg
     }
 
+    /// The same idle channel, free to take batches of another lifetime.
+    ///
+    /// A channel stores its batch's entries while the batch is in flight,
+    /// so its type carries their lifetime. Once idle it stores none, and
+    /// this rebinds it (for example to a batch built inside a loop). A
+    /// channel with a batch in flight is handed back as `Err`.
+    ///
+    /// ```
+    /// # use edma_core::{ChannelDir, Deployment, MapFormat};
+    /// # use edma_core::channel::{Channel, ChannelConfig, Controller};
+    /// # use edma_core::plan::Entry;
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// let mut idle = Channel::new(ChannelConfig::new(ChannelDir::Write, 0), engine.ll_region(ChannelDir::Write, 0, 8));
+    /// for round in 0..3u64 {
+    ///     let batch = vec![Entry::new(0, 0x1000 * (round + 1), 16)];
+    ///     let mut ch = idle.rebind().expect("idle");
+    ///     ch.submit(&ctrl, &batch).unwrap();
+    ///     assert!(ch.on_interrupt(&ctrl).unwrap().unwrap().is_success());
+    ///     idle = ch.rebind().expect("idle again");
+    /// }
+    /// assert_eq!(idle.batches_completed(), 3);
+    /// ```
+    pub fn rebind<'c>(self) -> Result<Channel<'c, L, T>, Self> {
+        if self.active.is_some() {
+            return Err(self);
+        }
+        Ok(Channel {
+            cfg: self.cfg,
+            ll: self.ll,
+            translate: self.translate,
+            active: None,
+            batches: self.batches,
+        })
+    }
+
     /// Replaces the plan limits for later batches; refused while a batch is
     /// in flight.
     pub fn set_limits(&mut self, limits: Limits) -> Result<(), ChannelError> {
