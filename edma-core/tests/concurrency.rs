@@ -12,7 +12,7 @@ use edma_core::{ChannelDir, Deployment, MapFormat};
 
 #[test]
 fn threads_on_distinct_channels_of_one_controller() {
-    let rounds: u64 = if cfg!(miri) { 2 } else { 200 };
+    let rounds: u64 = if cfg!(miri) { 2 } else { 2000 };
     for map in MapFormat::ALL {
         let engine = MockEngine::new(MockConfig::new(map));
         // Source pattern in local and PCI memory.
@@ -41,11 +41,18 @@ fn threads_on_distinct_channels_of_one_controller() {
                             .collect();
                         let mut ch = idle.rebind().expect("idle");
                         ch.submit(ctrl, &batch).unwrap();
-                        let done = loop {
+                        // Each chunk ends in one interrupt; a misprogrammed channel
+                        // would never complete, so bound the wait.
+                        let mut done = None;
+                        for _ in 0..100 {
                             if let Some(c) = ch.on_interrupt(ctrl).unwrap() {
-                                break c;
+                                done = Some(c);
+                                break;
                             }
-                        };
+                        }
+                        let done = done.unwrap_or_else(|| {
+                            panic!("{map:?} thread {t} round {r}: no completion")
+                        });
                         assert!(done.is_success(), "{map:?} thread {t}: {:?}", done.status);
                         for i in 0..7u64 {
                             let got = match dir {
