@@ -171,8 +171,12 @@ pub enum Fault {
         /// Read error (true) or write error (false).
         read: bool,
     },
-    /// The next LL fetch of the channel fails (an error on the LL read).
-    LlFetchError,
+    /// The first LL fetch after `after_elements` data elements have executed
+    /// (counted from now) fails, as an error on the LL read would.
+    LlFetchError {
+        /// Data elements that run before the failing fetch.
+        after_elements: u64,
+    },
 }
 
 /// A remote interrupt: an IMWr the engine wrote to PCI memory.
@@ -630,7 +634,8 @@ impl Inner {
         let mut links = 0u32;
         loop {
             let c = self.ch[i][usize::from(ch)];
-            if matches!(c.fault, Some(Fault::LlFetchError)) {
+            if matches!(c.fault, Some(Fault::LlFetchError { after_elements }) if c.faults_elements >= after_elements)
+            {
                 self.ch[i][usize::from(ch)].fault = None;
                 return self.abort(dir, ch, AbortCause::LlFetch);
             }

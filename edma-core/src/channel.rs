@@ -709,10 +709,11 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
         ctrl.doorbell(dir, ch);
     }
 
-    /// Bytes of the chunk in flight the engine finished, from its LLP and
-    /// transfer-size registers: LLP points at the element in progress (or
-    /// the next one, with its full size loaded, between elements) and the
-    /// size register counts the bytes left of it.
+    /// Bytes of the chunk in flight the engine finished, from its LLP,
+    /// transfer-size, SAR and DAR registers: LLP points at the element in
+    /// progress (or the next one, loaded whole, between elements), the size
+    /// register counts the bytes left of it and SAR/DAR have advanced by the
+    /// bytes moved.
     fn chunk_progress<R: RegisterIo>(&self, ctrl: &Controller<R>, a: &Active<'b>) -> u64 {
         let (dir, ch) = (self.cfg.dir, self.cfg.index);
         let idx = match &self.ll {
@@ -736,11 +737,22 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
         }
         let before =
             plan::chunk_prefix_bytes(a.entries, &a.params, &self.translate, a.chunk_start, idx);
-        let cur = plan::Elements::new(a.entries, &a.params, &self.translate, a.chunk_start)
-            .nth(idx)
-            .map_or(0, |e| u64::from(e.len));
-        let left = u64::from(ctrl.ch_read(dir, ch, ChReg::TransferSize)).min(cur);
-        before.saturating_add(cur - left).min(a.chunk_bytes)
+        let Some(el) =
+            plan::Elements::new(a.entries, &a.params, &self.translate, a.chunk_start).nth(idx)
+        else {
+            return before.min(a.chunk_bytes);
+        };
+        let len = u64::from(el.len);
+        let partial = len - u64::from(ctrl.ch_read(dir, ch, ChReg::TransferSize)).min(len);
+        // Trust the partial count only when SAR and DAR moved by exactly as
+        // much: an element that was never loaded (an LL fetch error) leaves
+        // stale registers behind, and then nothing of it is confirmed.
+        let sar = ctrl.read64(dir, ch, ChReg::SarLo, ChReg::SarHi);
+        let dar = ctrl.read64(dir, ch, ChReg::DarLo, ChReg::DarHi);
+        let consistent =
+            el.sar.checked_add(partial) == Some(sar) && el.dar.checked_add(partial) == Some(dar);
+        let partial = if consistent { partial } else { 0 };
+        before.saturating_add(partial).min(a.chunk_bytes)
     }
 
     fn finish(&mut self, a: &Active<'b>, bytes_done: u64, status: Status) -> Completion {
