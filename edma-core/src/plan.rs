@@ -344,21 +344,38 @@ pub fn validate<T: AddressTranslate + ?Sized>(
     if entries.is_empty() {
         return Err(PlanError::EmptyBatch);
     }
+    let chunk = params.chunk_elements as u64;
+    // Elements allowed in all: the first one beyond belongs to the entry
+    // reported by TooManyChunks.
+    let allowed = chunk.saturating_mul(u64::from(params.limits.max_chunks));
+    let max = u64::from(params.limits.max_element_len);
     let mut bytes: u64 = 0;
+    let mut elements: u64 = 0;
+    let mut too_many: Option<usize> = None;
     for (i, e) in entries.iter().enumerate() {
         check_entry(i, e, params, translate)?;
         // Sum of lengths of valid entries: each range fits in 2^64, but the
         // sum might not; saturate (only used for reporting).
         bytes = bytes.saturating_add(e.len);
-    }
-    let chunk = params.chunk_elements as u64;
-    let mut elements: u64 = 0;
-    for el in Elements::new(entries, params, translate, Cursor::default()) {
-        // Element number `elements` (0-based) goes to chunk elements / chunk.
-        if elements / chunk >= u64::from(params.limits.max_chunks) {
-            return Err(PlanError::TooManyChunks { entry: el.entry });
+        if !params.limits.coalesce {
+            // Without coalescing an entry is exactly ceil(len / max) elements:
+            // count them here instead of walking the stream again.
+            elements = elements.saturating_add(e.len.div_ceil(max));
+            if too_many.is_none() && elements > allowed {
+                too_many = Some(i);
+            }
         }
-        elements += 1;
+    }
+    if params.limits.coalesce {
+        for el in Elements::new(entries, params, translate, Cursor::default()) {
+            if too_many.is_none() && elements >= allowed {
+                too_many = Some(el.entry);
+            }
+            elements += 1;
+        }
+    }
+    if let Some(entry) = too_many {
+        return Err(PlanError::TooManyChunks { entry });
     }
     Ok(PlanSummary {
         elements,
@@ -519,23 +536,29 @@ pub fn encode_chunk<T: AddressTranslate + ?Sized, L: LlMemory + ?Sized>(
     with_link: bool,
 ) -> ChunkInfo {
     let cycle = chunk_cycle_bit(k);
-    // Count first, so the last element's interrupt bits are known.
+    // One pass with one element of lookahead: an element is written once
+    // the next one (or the end of the chunk) tells whether it is the last.
     let mut it = Elements::new(entries, params, translate, start);
+    let mut pending: Option<PlannedElement> = None;
     let mut count = 0usize;
-    while count < params.chunk_elements && it.next().is_some() {
+    let mut bytes = 0u64;
+    while count < params.chunk_elements {
+        let Some(el) = it.next() else { break };
+        if let Some(p) = pending.replace(el) {
+            let control = data_control(params, cycle, count - 1, usize::MAX);
+            ll.write(count - 1, &Element::data(control, p.len, p.sar, p.dar));
+        }
+        bytes = bytes.saturating_add(u64::from(el.len));
         count += 1;
     }
-    let next = it.cursor();
-    let mut bytes = 0u64;
-    let it = Elements::new(entries, params, translate, start);
-    for (i, el) in it.take(count).enumerate() {
-        let control = data_control(params, cycle, i, count);
-        ll.write(i, &Element::data(control, el.len, el.sar, el.dar));
-        bytes = bytes.saturating_add(u64::from(el.len));
+    if let Some(p) = pending {
+        let control = data_control(params, cycle, count - 1, count);
+        ll.write(count - 1, &Element::data(control, p.len, p.sar, p.dar));
     }
     if with_link {
         ll.write(count, &link_element(cycle, ll.bus_addr()));
     }
+    let next = it.cursor();
     ChunkInfo {
         elements: count,
         bytes,
