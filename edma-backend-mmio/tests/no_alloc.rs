@@ -64,8 +64,13 @@ fn driver_path_allocates_nothing() {
             let engine = MockEngine::new(MockConfig::new(map).with_mode(ExecMode::Manual));
             let ctrl = Controller::new(&engine, map, dep);
             ctrl.configure_remote_interrupt(ChannelDir::Write, 0, 0x3f_0000, 1);
-            let batch: Vec<Entry> = (0..300).map(|i| Entry::new(i * 64, 0x10_0000 + i * 64, 64)).collect();
-            let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Write, 0), engine.ll_region(ChannelDir::Write, 0, 64));
+            let batch: Vec<Entry> = (0..300)
+                .map(|i| Entry::new(i * 64, 0x10_0000 + i * 64, 64))
+                .collect();
+            let mut ch = Channel::new(
+                ChannelConfig::new(ChannelDir::Write, 0),
+                engine.ll_region(ChannelDir::Write, 0, 64),
+            );
             let start = ALLOCS.load(Ordering::Relaxed);
             watched(|| ch.submit(&ctrl, &batch)).unwrap();
             let mut chunks = 1;
@@ -78,7 +83,11 @@ fn driver_path_allocates_nothing() {
             };
             assert!(done.is_success());
             assert_eq!(chunks, 5, "300 entries / 63 per chunk");
-            assert_eq!(ALLOCS.load(Ordering::Relaxed), start, "{map:?} {dep:?}: the driver allocated");
+            assert_eq!(
+                ALLOCS.load(Ordering::Relaxed),
+                start,
+                "{map:?} {dep:?}: the driver allocated"
+            );
         }
     }
 }

@@ -34,7 +34,11 @@ pub fn batch(n: usize) -> Vec<Entry> {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            Entry::new(i * 8192 + (x % 512), 0x1_0000_0000 + i * 8192, 64 + x % 4033)
+            Entry::new(
+                i * 8192 + (x % 512),
+                0x1_0000_0000 + i * 8192,
+                64 + x % 4033,
+            )
         })
         .collect()
 }
@@ -51,7 +55,12 @@ fn main() {
     let reps: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
     let entries = batch(n);
     let mut ll = PageLl { mem: [0; 4096] };
-    let params = PlanParams::new(map, ChannelDir::Write, Deployment::Remote, ll.capacity() - 1);
+    let params = PlanParams::new(
+        map,
+        ChannelDir::Write,
+        Deployment::Remote,
+        ll.capacity() - 1,
+    );
     for _ in 0..reps {
         let summary = plan::validate(black_box(&entries), &params, &Identity).expect("valid");
         let mut start = Cursor::default();

@@ -1,0 +1,105 @@
+//! Criterion benchmarks: plan + encode time per entry against N for each
+//! map, and one-by-one against batched end to end on the mock. Wall time on
+//! a shared machine is noisy: compare ratios within one run, and use
+//! `scripts/instructions.sh` for counts.
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use edma_backend_mock::{MockConfig, MockEngine};
+use edma_core::channel::{Channel, ChannelConfig, Controller};
+use edma_core::desc::{Element, SLOT_SIZE};
+use edma_core::io::{Identity, LlMemory};
+use edma_core::plan::{self, Cursor, Entry, PlanParams};
+use edma_core::{ChannelDir, Deployment, MapFormat};
+
+struct PageLl([u8; 4096]);
+
+impl LlMemory for PageLl {
+    fn bus_addr(&self) -> u64 {
+        0x8000_0000
+    }
+    fn capacity(&self) -> usize {
+        4096 / SLOT_SIZE
+    }
+    fn write(&mut self, index: usize, element: &Element) {
+        self.0[index * SLOT_SIZE..][..SLOT_SIZE].copy_from_slice(&element.encode());
+    }
+}
+
+fn batch(n: u64) -> Vec<Entry> {
+    (0..n)
+        .map(|i| {
+            Entry::new(
+                i * 8192 + (i * 37) % 512,
+                0x1_0000_0000 + i * 8192,
+                64 + (i * 997) % 4033,
+            )
+        })
+        .collect()
+}
+
+fn plan_encode(c: &mut Criterion) {
+    let mut g = c.benchmark_group("plan_encode");
+    for map in MapFormat::ALL {
+        for n in [1u64, 4, 16, 64, 256, 1024, 4096] {
+            let entries = batch(n);
+            let mut ll = PageLl([0; 4096]);
+            let params = PlanParams::new(
+                map,
+                ChannelDir::Write,
+                Deployment::Remote,
+                ll.capacity() - 1,
+            );
+            g.throughput(Throughput::Elements(n));
+            g.bench_with_input(BenchmarkId::new(format!("{map:?}"), n), &entries, |b, e| {
+                b.iter(|| {
+                    let s = plan::validate(black_box(e), &params, &Identity).unwrap();
+                    let mut start = Cursor::default();
+                    for k in 0..s.chunks {
+                        start =
+                            plan::encode_chunk(e, &params, &Identity, start, k, &mut ll, true).next;
+                    }
+                    black_box(&ll.0);
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+fn one_by_one_vs_batched(c: &mut Criterion) {
+    let mut g = c.benchmark_group("end_to_end_64x256B");
+    let map = MapFormat::EdmaUnroll;
+    let entries: Vec<Entry> = (0..64)
+        .map(|i| Entry::new(i * 512, 0x10_0000 + i * 512, 256))
+        .collect();
+    let engine = MockEngine::new(MockConfig::new(map));
+    let ctrl = Controller::new(&engine, map, Deployment::Local);
+    g.throughput(Throughput::Elements(64));
+    for batched in [false, true] {
+        g.bench_function(if batched { "batched" } else { "one_by_one" }, |b| {
+            let mut idle = Some(Channel::new(
+                ChannelConfig::new(ChannelDir::Write, 0),
+                engine.ll_region(ChannelDir::Write, 0, 170),
+            ));
+            b.iter(|| {
+                let groups: Vec<&[Entry]> = if batched {
+                    vec![&entries[..]]
+                } else {
+                    entries.chunks(1).collect()
+                };
+                for grp in groups {
+                    let mut ch = idle.take().unwrap().rebind().unwrap();
+                    ch.submit(&ctrl, grp).unwrap();
+                    while ch.on_interrupt(&ctrl).unwrap().is_none() {}
+                    idle = Some(ch.rebind().unwrap());
+                }
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, plan_encode, one_by_one_vs_batched);
+criterion_main!(benches);
