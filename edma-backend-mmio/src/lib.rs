@@ -27,6 +27,7 @@
 #![no_std]
 
 pub mod buffers;
+pub mod pcie;
 
 use core::sync::atomic::{Ordering, fence};
 
