@@ -24,10 +24,12 @@
 //! regs.write32(8, 0xdead_beef);
 //! assert_eq!(regs.read32(8), 0xdead_beef);
 //! ```
-#![no_std]
+#![cfg_attr(not(feature = "std"), no_std)]
 
 pub mod buffers;
 pub mod pcie;
+#[cfg(feature = "std")]
+pub mod userspace;
 
 use core::sync::atomic::{Ordering, fence};
 

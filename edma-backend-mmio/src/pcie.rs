@@ -104,8 +104,12 @@ pub enum ConfigError {
 impl core::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            ConfigError::Truncated { len } => write!(f, "configuration space image too short ({len} bytes)"),
-            ConfigError::UnsupportedDevice { vendor, device } => write!(f, "{vendor:04x}:{device:04x} is not a known eDMA endpoint"),
+            ConfigError::Truncated { len } => {
+                write!(f, "configuration space image too short ({len} bytes)")
+            }
+            ConfigError::UnsupportedDevice { vendor, device } => {
+                write!(f, "{vendor:04x}:{device:04x} is not a known eDMA endpoint")
+            }
         }
     }
 }
@@ -131,7 +135,8 @@ fn find_vsec(cfg: &[u8], dev_vendor: u16, vendor: u16, id: u32) -> Option<usize>
         if hdr == 0 || hdr == u32::MAX {
             return None;
         }
-        if hdr & 0xffff == EXT_CAP_ID_VNDR && dword(cfg, pos + 4).is_some_and(|v| v & 0xffff == id) {
+        if hdr & 0xffff == EXT_CAP_ID_VNDR && dword(cfg, pos + 4).is_some_and(|v| v & 0xffff == id)
+        {
             return Some(pos);
         }
         let next = ((hdr >> 20) & 0xffc) as usize;
@@ -162,13 +167,23 @@ fn dma_vsec(cfg: &[u8], dev_vendor: u16, vendor: u16) -> Option<DmaVsec> {
     let c = dword(cfg, pos + 0xc)?;
     let lo = dword(cfg, pos + 0x10)?;
     let hi = dword(cfg, pos + 0x14)?;
-    Some(DmaVsec { map: a & 0x7, bar: ((a >> 8) & 0x7) as u8, wr: c & 0x3ff, rd: (c >> 16) & 0x3ff, off: (u64::from(hi) << 32) | u64::from(lo) })
+    Some(DmaVsec {
+        map: a & 0x7,
+        bar: ((a >> 8) & 0x7) as u8,
+        wr: c & 0x3ff,
+        rd: (c >> 16) & 0x3ff,
+        off: (u64::from(hi) << 32) | u64::from(lo),
+    })
 }
 
 fn blocks(bar: u8, first: u64, gap: u64, size: u64) -> [Block; 8] {
     let mut out = [Block::default(); 8];
     for (i, b) in out.iter_mut().enumerate() {
-        *b = Block { bar, offset: first + gap * i as u64, size };
+        *b = Block {
+            bar,
+            offset: first + gap * i as u64,
+            size,
+        };
     }
     out
 }
@@ -176,9 +191,15 @@ fn blocks(bar: u8, first: u64, gap: u64, size: u64) -> [Block; 8] {
 /// Parses a configuration space image (at least the 64-byte header; the
 /// extended capabilities need the full 4 KiB) into an [`EdmaLayout`].
 pub fn parse_config(cfg: &[u8]) -> Result<EdmaLayout, ConfigError> {
-    let id = dword(cfg, 0).filter(|_| cfg.len() >= 64).ok_or(ConfigError::Truncated { len: cfg.len() })?;
+    let id = dword(cfg, 0)
+        .filter(|_| cfg.len() >= 64)
+        .ok_or(ConfigError::Truncated { len: cfg.len() })?;
     let (vendor, device) = (id as u16, (id >> 16) as u16);
-    let regs = Block { bar: 0, offset: 0x1000, size: 0x2000 };
+    let regs = Block {
+        bar: 0,
+        offset: 0x1000,
+        size: 0x2000,
+    };
     let mut l = match (vendor, device) {
         (VENDOR_SYNOPSYS, DEVICE_SYNOPSYS_EDDA) => EdmaLayout {
             vendor,

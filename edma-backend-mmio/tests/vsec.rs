@@ -24,7 +24,17 @@ impl Image {
         self.put(pos, id | (1 << 16) | ((next as u32) << 20))
     }
     /// A DMA VSEC (ID 6, rev 0, len 0x18) at `pos`.
-    fn dma_vsec(&mut self, pos: usize, next: usize, map: u32, bar: u32, wr: u32, rd: u32, off: u64) -> &mut Self {
+    #[allow(clippy::too_many_arguments)]
+    fn dma_vsec(
+        &mut self,
+        pos: usize,
+        next: usize,
+        map: u32,
+        bar: u32,
+        wr: u32,
+        rd: u32,
+        off: u64,
+    ) -> &mut Self {
         self.cap(pos, 0x0b, next)
             .put(pos + 4, 6 | (0x18 << 20))
             .put(pos + 8, map | (bar << 8))
@@ -38,17 +48,42 @@ impl Image {
 fn synopsys_defaults_without_vsec() {
     let l = parse_config(&Image::new(0x16c3, 0xedda).0).unwrap();
     assert_eq!(l.map, MapFormat::EdmaUnroll);
-    assert_eq!(l.regs, Block { bar: 0, offset: 0x1000, size: 0x2000 });
-    assert_eq!((l.wr_channels, l.rd_channels, l.vsec_found, l.non_ll), (2, 2, false, false));
-    assert_eq!(l.ll_wr[1], Block { bar: 2, offset: 0x20_0000, size: 0x800 });
-    assert_eq!(l.ll_rd[0], Block { bar: 2, offset: 0x40_0000, size: 0x800 });
+    assert_eq!(
+        l.regs,
+        Block {
+            bar: 0,
+            offset: 0x1000,
+            size: 0x2000
+        }
+    );
+    assert_eq!(
+        (l.wr_channels, l.rd_channels, l.vsec_found, l.non_ll),
+        (2, 2, false, false)
+    );
+    assert_eq!(
+        l.ll_wr[1],
+        Block {
+            bar: 2,
+            offset: 0x20_0000,
+            size: 0x800
+        }
+    );
+    assert_eq!(
+        l.ll_rd[0],
+        Block {
+            bar: 2,
+            offset: 0x40_0000,
+            size: 0x800
+        }
+    );
 }
 
 #[test]
 fn synopsys_vsec_after_another_capability() {
     let mut img = Image::new(0x16c3, 0xedda);
     // AER at 0x100 -> VSEC at 0x148, HDMA native, BAR 4, 1 write + 8 read channels, regs at 0x1_0000_2000.
-    img.cap(0x100, 0x01, 0x148).dma_vsec(0x148, 0, 7, 4, 1, 8, 0x1_0000_2000);
+    img.cap(0x100, 0x01, 0x148)
+        .dma_vsec(0x148, 0, 7, 4, 1, 8, 0x1_0000_2000);
     let l = parse_config(&img.0).unwrap();
     assert!(l.vsec_found);
     assert_eq!(l.map, MapFormat::HdmaNative);
@@ -62,13 +97,33 @@ fn xilinx_with_and_without_device_memory_vsec() {
     let mut img = Image::new(0x10ee, 0xb054);
     img.dma_vsec(0x100, 0x200, 7, 0, 4, 3, 0x2000);
     // Second VSEC (ID 0x20): device-memory offset, low at +8, high at +0xc.
-    img.cap(0x200, 0x0b, 0).put(0x204, 0x20 | (0x10 << 20)).put(0x208, 0x8000_0000).put(0x20c, 0x1);
+    img.cap(0x200, 0x0b, 0)
+        .put(0x204, 0x20 | (0x10 << 20))
+        .put(0x208, 0x8000_0000)
+        .put(0x20c, 0x1);
     let l = parse_config(&img.0).unwrap();
-    assert_eq!((l.map, l.regs.offset, l.wr_channels, l.rd_channels), (MapFormat::HdmaNative, 0x2000, 4, 3));
+    assert_eq!(
+        (l.map, l.regs.offset, l.wr_channels, l.rd_channels),
+        (MapFormat::HdmaNative, 0x2000, 4, 3)
+    );
     assert_eq!(l.devmem_phys_off, Some(0x1_8000_0000));
     assert!(!l.non_ll);
-    assert_eq!(l.ll_wr[3], Block { bar: 2, offset: 3 * 0x20_0000, size: 0x800 });
-    assert_eq!(l.ll_rd[0], Block { bar: 2, offset: 4 * 0x20_0000, size: 0x800 });
+    assert_eq!(
+        l.ll_wr[3],
+        Block {
+            bar: 2,
+            offset: 3 * 0x20_0000,
+            size: 0x800
+        }
+    );
+    assert_eq!(
+        l.ll_rd[0],
+        Block {
+            bar: 2,
+            offset: 4 * 0x20_0000,
+            size: 0x800
+        }
+    );
 
     let mut img = Image::new(0x10ee, 0xb00f);
     img.dma_vsec(0x100, 0, 7, 0, 8, 8, 0x1000);
@@ -84,13 +139,25 @@ fn foreign_vendor_vsec_is_ignored() {
     img.dma_vsec(0x100, 0, 0, 3, 1, 1, 0x9000);
     let l = parse_config(&img.0).unwrap();
     // The Xilinx parse accepts only map 7: map 0 here is rejected, defaults stay.
-    assert_eq!((l.map, l.regs.offset, l.vsec_found), (MapFormat::HdmaNative, 0x1000, false));
+    assert_eq!(
+        (l.map, l.regs.offset, l.vsec_found),
+        (MapFormat::HdmaNative, 0x1000, false)
+    );
 }
 
 #[test]
 fn malformed_images() {
-    assert_eq!(parse_config(&[0u8; 10]), Err(ConfigError::Truncated { len: 10 }));
-    assert_eq!(parse_config(&Image::new(0x1234, 0x5678).0), Err(ConfigError::UnsupportedDevice { vendor: 0x1234, device: 0x5678 }));
+    assert_eq!(
+        parse_config(&[0u8; 10]),
+        Err(ConfigError::Truncated { len: 10 })
+    );
+    assert_eq!(
+        parse_config(&Image::new(0x1234, 0x5678).0),
+        Err(ConfigError::UnsupportedDevice {
+            vendor: 0x1234,
+            device: 0x5678
+        })
+    );
     // A capability loop (0x100 -> 0x100) ends the walk: defaults.
     let mut img = Image::new(0x16c3, 0xedda);
     img.cap(0x100, 0x01, 0x100);
@@ -106,10 +173,12 @@ fn malformed_images() {
     assert!(!parse_config(&img.0).unwrap().vsec_found);
     // Wrong VSEC revision or length: ignored.
     let mut img = Image::new(0x16c3, 0xedda);
-    img.dma_vsec(0x100, 0, 1, 0, 2, 2, 0x3000).put(0x104, 6 | (1 << 16) | (0x18 << 20));
+    img.dma_vsec(0x100, 0, 1, 0, 2, 2, 0x3000)
+        .put(0x104, 6 | (1 << 16) | (0x18 << 20));
     assert!(!parse_config(&img.0).unwrap().vsec_found);
     let mut img = Image::new(0x16c3, 0xedda);
-    img.dma_vsec(0x100, 0, 1, 0, 2, 2, 0x3000).put(0x104, 6 | (0x14 << 20));
+    img.dma_vsec(0x100, 0, 1, 0, 2, 2, 0x3000)
+        .put(0x104, 6 | (0x14 << 20));
     assert!(!parse_config(&img.0).unwrap().vsec_found);
     // Invalid map value: ignored.
     let mut img = Image::new(0x16c3, 0xedda);
@@ -120,6 +189,10 @@ fn malformed_images() {
     assert!(!parse_config(&img.0[..256]).unwrap().vsec_found);
     // A VSEC cut off by the end of the image: ignored, no panic.
     let mut img = Image::new(0x16c3, 0xedda);
-    img.cap(0x100, 0x01, 0xff0).cap(0xff0, 0x0b, 0).put(0xff4, 6 | (0x18 << 20)).put(0xff8, 1).put(0xffc, 2 | (2 << 16));
+    img.cap(0x100, 0x01, 0xff0)
+        .cap(0xff0, 0x0b, 0)
+        .put(0xff4, 6 | (0x18 << 20))
+        .put(0xff8, 1)
+        .put(0xffc, 2 | (2 << 16));
     assert!(!parse_config(&img.0).unwrap().vsec_found);
 }

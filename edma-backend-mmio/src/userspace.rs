@@ -1,0 +1,232 @@
+//! Userspace access (feature `std`): a remote eDMA endpoint driven from a
+//! Linux host through sysfs, as `dw-edma-pcie` would drive it from the
+//! kernel.
+//!
+//! [`PciDevice::open`] finds `/sys/bus/pci/devices/<BDF>`, reads its
+//! configuration space and parses it with [`crate::pcie::parse_config`];
+//! [`PciDevice::map_bar`] maps `resourceN`; a [`BarMapping`] hands out the
+//! register block ([`BarRegs`]) and LL regions ([`crate::MmioLl`]) inside it,
+//! tied to the mapping's lifetime.
+//!
+//! The device must be bound to no kernel driver (or to `vfio-pci`/`uio`
+//! with the BAR exposed) and bus mastering enabled; mapping needs root or
+//! the file's permission.
+
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::marker::PhantomData;
+use std::path::{Path, PathBuf};
+
+use edma_core::io::RegisterIo;
+use memmap2::{MmapOptions, MmapRaw};
+
+use crate::pcie::{Block, ConfigError, EdmaLayout, parse_config};
+use crate::{LlKind, MmioLl, MmioRegs};
+
+/// Errors of userspace access, each naming what it concerns.
+#[derive(Debug)]
+pub enum UserspaceError {
+    /// No such device directory (wrong BDF, or no such device).
+    NoDevice(PathBuf),
+    /// The process may not read or map this file (needs root or the file's permission).
+    PermissionDenied(PathBuf),
+    /// The BAR is smaller than the block that must be inside it.
+    BarTooSmall {
+        /// BAR number.
+        bar: u8,
+        /// Bytes needed (block end).
+        needed: u64,
+        /// BAR size.
+        size: u64,
+    },
+    /// A block is not aligned as the engine's registers or LL need.
+    Misaligned {
+        /// BAR offset of the block.
+        offset: u64,
+    },
+    /// The configuration space does not describe an eDMA endpoint.
+    Config(ConfigError),
+    /// Any other I/O error on `path`.
+    Io(PathBuf, io::Error),
+}
+
+impl core::fmt::Display for UserspaceError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            UserspaceError::NoDevice(p) => write!(f, "no PCI device at {}", p.display()),
+            UserspaceError::PermissionDenied(p) => write!(
+                f,
+                "permission denied: {} (run as root or grant access)",
+                p.display()
+            ),
+            UserspaceError::BarTooSmall { bar, needed, size } => {
+                write!(f, "BAR {bar} is {size} bytes, {needed} needed")
+            }
+            UserspaceError::Misaligned { offset } => {
+                write!(f, "block at BAR offset {offset:#x} is misaligned")
+            }
+            UserspaceError::Config(e) => write!(f, "{e}"),
+            UserspaceError::Io(p, e) => write!(f, "{}: {e}", p.display()),
+        }
+    }
+}
+
+impl std::error::Error for UserspaceError {}
+
+fn io_err(path: &Path, e: io::Error) -> UserspaceError {
+    match e.kind() {
+        io::ErrorKind::PermissionDenied => UserspaceError::PermissionDenied(path.to_path_buf()),
+        io::ErrorKind::NotFound => UserspaceError::NoDevice(path.to_path_buf()),
+        _ => UserspaceError::Io(path.to_path_buf(), e),
+    }
+}
+
+/// A PCI device in sysfs.
+#[derive(Debug)]
+pub struct PciDevice {
+    dir: PathBuf,
+    layout: EdmaLayout,
+}
+
+impl PciDevice {
+    /// Opens `/sys/bus/pci/devices/<bdf>` (for example `0000:01:00.0`).
+    pub fn open(bdf: &str) -> Result<Self, UserspaceError> {
+        Self::open_dir(Path::new("/sys/bus/pci/devices").join(bdf))
+    }
+
+    /// Opens a sysfs-like device directory holding `config` and `resourceN`.
+    pub fn open_dir(dir: impl Into<PathBuf>) -> Result<Self, UserspaceError> {
+        let dir = dir.into();
+        if !dir.is_dir() {
+            return Err(UserspaceError::NoDevice(dir));
+        }
+        let cfg_path = dir.join("config");
+        let cfg = std::fs::read(&cfg_path).map_err(|e| io_err(&cfg_path, e))?;
+        let layout = parse_config(&cfg).map_err(UserspaceError::Config)?;
+        Ok(PciDevice { dir, layout })
+    }
+
+    /// Where the engine and its LL regions are.
+    pub fn layout(&self) -> &EdmaLayout {
+        &self.layout
+    }
+
+    /// Maps BAR `bar` read-write.
+    pub fn map_bar(&self, bar: u8) -> Result<BarMapping, UserspaceError> {
+        let path = self.dir.join(format!("resource{bar}"));
+        let file: File = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(|e| io_err(&path, e))?;
+        let size = file.metadata().map_err(|e| io_err(&path, e))?.len();
+        if size == 0 {
+            return Err(UserspaceError::BarTooSmall {
+                bar,
+                needed: 1,
+                size,
+            });
+        }
+        let map = MmapOptions::new()
+            .len(size as usize)
+            .map_raw(&file)
+            .map_err(|e| io_err(&path, e))?;
+        Ok(BarMapping { bar, map, size })
+    }
+}
+
+/// A mapped BAR.
+#[derive(Debug)]
+pub struct BarMapping {
+    bar: u8,
+    map: MmapRaw,
+    size: u64,
+}
+
+impl BarMapping {
+    /// BAR size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    fn check(&self, block: Block, align: u64) -> Result<*mut u8, UserspaceError> {
+        let end = block.offset.saturating_add(block.size);
+        if block.bar != self.bar || end > self.size {
+            return Err(UserspaceError::BarTooSmall {
+                bar: block.bar,
+                needed: end,
+                size: self.size,
+            });
+        }
+        if !block.offset.is_multiple_of(align) {
+            return Err(UserspaceError::Misaligned {
+                offset: block.offset,
+            });
+        }
+        // In range: offset + size <= mapping length.
+        Ok(self.map.as_mut_ptr().wrapping_add(block.offset as usize))
+    }
+
+    /// The register block `block` (which must be in this BAR).
+    pub fn regs(&self, block: Block) -> Result<BarRegs<'_>, UserspaceError> {
+        let base = self.check(block, 4)?;
+        // SAFETY: `check` proved [offset, offset + size) lies inside the
+        // mapping, which lives as long as the returned value borrows `self`;
+        // the mapping is page aligned and the offset 4-aligned.
+        let regs = unsafe { MmioRegs::new(base, block.size as usize) };
+        Ok(BarRegs {
+            regs,
+            _map: PhantomData,
+        })
+    }
+
+    /// An LL region `block` in this BAR, seen by the engine at `bus`.
+    pub fn ll(&mut self, block: Block, bus: u64) -> Result<BarLl<'_>, UserspaceError> {
+        let base = self.check(block, 8)?;
+        // SAFETY: as in `regs`, with 8-byte alignment; `&mut self` makes the
+        // region exclusively ours while the returned value lives.
+        let ll = unsafe { MmioLl::new(base, (block.size / 24) as usize, bus, LlKind::Device) };
+        Ok(BarLl {
+            ll,
+            _map: PhantomData,
+        })
+    }
+}
+
+/// Registers inside a [`BarMapping`].
+#[derive(Debug)]
+pub struct BarRegs<'m> {
+    regs: MmioRegs,
+    _map: PhantomData<&'m BarMapping>,
+}
+
+impl RegisterIo for BarRegs<'_> {
+    fn read32(&self, offset: usize) -> u32 {
+        self.regs.read32(offset)
+    }
+    fn write32(&self, offset: usize, value: u32) {
+        self.regs.write32(offset, value)
+    }
+}
+
+/// An LL region inside a [`BarMapping`].
+#[derive(Debug)]
+pub struct BarLl<'m> {
+    ll: MmioLl,
+    _map: PhantomData<&'m mut BarMapping>,
+}
+
+impl edma_core::io::LlMemory for BarLl<'_> {
+    fn bus_addr(&self) -> u64 {
+        self.ll.bus_addr()
+    }
+    fn capacity(&self) -> usize {
+        self.ll.capacity()
+    }
+    fn write(&mut self, index: usize, element: &edma_core::desc::Element) {
+        self.ll.write(index, element)
+    }
+    fn sync(&mut self) {
+        self.ll.sync()
+    }
+}

@@ -1,0 +1,161 @@
+//! Userspace access over a fake sysfs device directory: a configuration
+//! space file and BAR "resource" files that are plain files, mapped the same
+//! way `/sys/bus/pci/devices/<BDF>/resourceN` is.
+#![cfg(feature = "std")]
+#![cfg(not(miri))]
+
+use std::fs;
+use std::path::PathBuf;
+
+use edma_backend_mmio::pcie::Block;
+use edma_backend_mmio::userspace::{PciDevice, UserspaceError};
+use edma_core::channel::{Channel, ChannelConfig, Controller};
+use edma_core::desc::{Control, Element};
+use edma_core::io::{LlMemory, RegisterIo};
+use edma_core::plan::Entry;
+use edma_core::{ChannelDir, Deployment, MapFormat};
+
+fn fake_device(name: &str, bar0: u64, bar2: u64) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("edma-sysfs-{}-{name}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    let mut cfg = vec![0u8; 4096];
+    cfg[0..4].copy_from_slice(&[0xc3, 0x16, 0xda, 0xed]); // 16c3:edda
+    fs::write(dir.join("config"), &cfg).unwrap();
+    fs::File::create(dir.join("resource0"))
+        .unwrap()
+        .set_len(bar0)
+        .unwrap();
+    fs::File::create(dir.join("resource2"))
+        .unwrap()
+        .set_len(bar2)
+        .unwrap();
+    dir
+}
+
+#[test]
+fn registers_and_ll_land_at_their_bar_offsets() {
+    let dir = fake_device("ok", 0x4000, 0x80_0000);
+    let dev = PciDevice::open_dir(&dir).unwrap();
+    let l = *dev.layout();
+    assert_eq!(
+        (l.map, l.regs),
+        (
+            MapFormat::EdmaUnroll,
+            Block {
+                bar: 0,
+                offset: 0x1000,
+                size: 0x2000
+            }
+        )
+    );
+    let bar0 = dev.map_bar(0).unwrap();
+    let mut bar2 = dev.map_bar(2).unwrap();
+    assert_eq!((bar0.size(), bar2.size()), (0x4000, 0x80_0000));
+    {
+        let regs = bar0.regs(l.regs).unwrap();
+        let ctrl = Controller::new(&regs, l.map, Deployment::Remote);
+        ctrl.configure_remote_interrupt(ChannelDir::Read, 1, 0xfee0_1000, 0x42);
+        assert_eq!(regs.read32(0xcc), 0xfee0_1000);
+        // A batch: its LL goes into BAR 2, its registers into BAR 0 (the file
+        // engine never runs, so no completion; the bytes are what we check).
+        let ll = bar2.ll(l.ll_rd[1], 0x40_0000 + 0x20_0000).unwrap();
+        assert_eq!(ll.capacity(), 0x800 / 24);
+        let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Read, 1), ll);
+        let batch = [
+            Entry::new(0x1_0000_0000, 0x2000, 64),
+            Entry::new(0x1_0000_1000, 0x3000, 32),
+        ];
+        ch.submit(&ctrl, &batch).unwrap();
+    }
+    drop(bar0);
+    drop(bar2);
+    let b0 = fs::read(dir.join("resource0")).unwrap();
+    let word =
+        |off: usize| u32::from_le_bytes(b0[0x1000 + off..0x1000 + off + 4].try_into().unwrap());
+    assert_eq!(word(0xcc), 0xfee0_1000, "RD_DONE_IMWR low");
+    assert_eq!(
+        word(0xdc) >> 16,
+        0x42,
+        "odd channel's IMWr data in the high half"
+    );
+    assert_eq!(word(0x2c), 1, "read engine enabled");
+    let ch1_rd = 0x200 + 0x200 + 0x100;
+    assert_eq!(word(ch1_rd), 0x300, "CH_CONTROL1 = CCS | LLE");
+    assert_eq!(word(ch1_rd + 0x1c), 0x60_0000, "LLP low");
+    assert_eq!(word(0x30), 1, "doorbell for channel 1");
+    let b2 = fs::read(dir.join("resource2")).unwrap();
+    let slot = |i: usize| -> [u8; 24] { b2[0x60_0000 + i * 24..][..24].try_into().unwrap() };
+    assert_eq!(
+        Element::decode(&slot(0)),
+        Element::data(Control::CB, 64, 0x1_0000_0000, 0x2000)
+    );
+    assert_eq!(
+        Element::decode(&slot(1)),
+        Element::data(
+            Control::CB | Control::LIE | Control::RIE,
+            32,
+            0x1_0000_1000,
+            0x3000
+        )
+    );
+    assert_eq!(
+        Element::decode(&slot(2)),
+        Element::link(Control::TCB, 0x60_0000)
+    );
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn clear_errors() {
+    match PciDevice::open("0000:ff:1f.7") {
+        Err(UserspaceError::NoDevice(p)) => assert!(p.ends_with("0000:ff:1f.7")),
+        other => panic!("{other:?}"),
+    }
+    // BAR 0 smaller than the register block (0x1000 + 0x2000).
+    let dir = fake_device("small", 0x2000, 0x1000);
+    let dev = PciDevice::open_dir(&dir).unwrap();
+    let bar0 = dev.map_bar(0).unwrap();
+    match bar0.regs(dev.layout().regs) {
+        Err(
+            e @ UserspaceError::BarTooSmall {
+                bar: 0,
+                needed: 0x3000,
+                size: 0x2000,
+            },
+        ) => assert!(e.to_string().contains("BAR 0")),
+        other => panic!("{other:?}"),
+    }
+    let mut bar2 = dev.map_bar(2).unwrap();
+    assert!(matches!(
+        bar2.ll(
+            Block {
+                bar: 2,
+                offset: 4,
+                size: 48
+            },
+            0
+        ),
+        Err(UserspaceError::Misaligned { offset: 4 })
+    ));
+    assert!(matches!(
+        bar2.ll(
+            Block {
+                bar: 0,
+                offset: 0,
+                size: 48
+            },
+            0
+        ),
+        Err(UserspaceError::BarTooSmall { .. })
+    ));
+    // A BAR without a resource file.
+    assert!(matches!(dev.map_bar(4), Err(UserspaceError::NoDevice(_))));
+    // A configuration space that is not an eDMA endpoint.
+    fs::write(dir.join("config"), [0u8; 8]).unwrap();
+    assert!(matches!(
+        PciDevice::open_dir(&dir),
+        Err(UserspaceError::Config(_))
+    ));
+    fs::remove_dir_all(dir).unwrap();
+}
