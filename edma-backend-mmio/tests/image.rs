@@ -59,21 +59,43 @@ fn batches_run_from_the_image_the_mmio_backend_wrote() {
                     ChannelDir::Read => engine.pci_write(0, &src),
                 }
                 let mut image = vec![0u64; SLOTS * SLOT_SIZE / 8];
-                let kind = if dep == Deployment::Remote { LlKind::Device } else { LlKind::Ram };
+                let kind = if dep == Deployment::Remote {
+                    LlKind::Device
+                } else {
+                    LlKind::Ram
+                };
                 // SAFETY: `image` is SLOTS * 24 bytes, 8-aligned, and outlives `ll`;
                 // only `ll` writes it, the reader in `sync` only reads.
-                let mmio = unsafe { MmioLl::new(image.as_mut_ptr().cast(), SLOTS, engine.ll_base(dir, 3), kind) };
-                let ll = ImageLl { mmio, image: image.as_ptr().cast(), engine: &engine, syncs: 0 };
+                let mmio = unsafe {
+                    MmioLl::new(
+                        image.as_mut_ptr().cast(),
+                        SLOTS,
+                        engine.ll_base(dir, 3),
+                        kind,
+                    )
+                };
+                let ll = ImageLl {
+                    mmio,
+                    image: image.as_ptr().cast(),
+                    engine: &engine,
+                    syncs: 0,
+                };
                 let mut ch = Channel::new(ChannelConfig::new(dir, 3), ll);
                 // 13 entries of varied sizes, 5 per chunk: 3 chunks.
-                let batch: Vec<Entry> = (0..13u64).map(|i| Entry::new(i * 300, 0x10_0000 + i * 400, 17 + i * 19)).collect();
+                let batch: Vec<Entry> = (0..13u64)
+                    .map(|i| Entry::new(i * 300, 0x10_0000 + i * 400, 17 + i * 19))
+                    .collect();
                 ch.submit(&ctrl, &batch).unwrap();
                 let done = loop {
                     if let Some(c) = ch.on_interrupt(&ctrl).unwrap() {
                         break c;
                     }
                 };
-                assert!(done.is_success(), "{map:?} {dep:?} {dir:?}: {:?}", done.status);
+                assert!(
+                    done.is_success(),
+                    "{map:?} {dep:?} {dir:?}: {:?}",
+                    done.status
+                );
                 assert_eq!(done.chunks, 3);
                 assert_eq!(ch.ll().unwrap().syncs, 3, "one sync before each doorbell");
                 for e in &batch {
@@ -81,7 +103,11 @@ fn batches_run_from_the_image_the_mmio_backend_wrote() {
                         ChannelDir::Write => engine.pci_read(e.dst, e.len as usize + 1),
                         ChannelDir::Read => engine.local_read(e.dst, e.len as usize + 1),
                     };
-                    assert_eq!(&got[..e.len as usize], &src[e.src as usize..][..e.len as usize], "{map:?} {dep:?} {dir:?}");
+                    assert_eq!(
+                        &got[..e.len as usize],
+                        &src[e.src as usize..][..e.len as usize],
+                        "{map:?} {dep:?} {dir:?}"
+                    );
                     assert_eq!(got[e.len as usize], 0, "byte after the entry untouched");
                 }
                 let k = engine.counters().total();
