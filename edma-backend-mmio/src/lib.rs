@@ -103,6 +103,80 @@ pub enum LlKind {
     Ram,
 }
 
+/// One step of writing a slot: a volatile store at a byte offset inside the
+/// slot, or a release fence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Store {
+    /// A 64-bit volatile store.
+    U64 {
+        /// Byte offset in the slot.
+        offset: usize,
+        /// Value (stored little-endian).
+        value: u64,
+    },
+    /// A 32-bit volatile store.
+    U32 {
+        /// Byte offset in the slot.
+        offset: usize,
+        /// Value (stored little-endian).
+        value: u32,
+    },
+    /// A release fence between stores.
+    Fence,
+}
+
+/// The exact sequence of stores [`MmioLl`] performs for one slot — the
+/// sequence `write` executes, exposed so its count and order are testable.
+///
+/// With 64-bit stores: bytes 8..16, bytes 16..24, fence, bytes 0..8 (control
+/// word and size together): three stores, the cycle bit last. Without:
+/// the last store splits into the size word, a fence, then the control word.
+pub fn slot_stores(element: &Element, wide: bool) -> impl Iterator<Item = Store> {
+    let bytes = element.encode();
+    let dword = |o: usize| {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&bytes[o..o + 8]);
+        u64::from_le_bytes(b)
+    };
+    let head = dword(0);
+    let tail: [Option<Store>; 3] = if wide {
+        [
+            Some(Store::U64 {
+                offset: 0,
+                value: head,
+            }),
+            None,
+            None,
+        ]
+    } else {
+        [
+            Some(Store::U32 {
+                offset: 4,
+                value: (head >> 32) as u32,
+            }),
+            Some(Store::Fence),
+            Some(Store::U32 {
+                offset: 0,
+                value: head as u32,
+            }),
+        ]
+    };
+    [
+        Some(Store::U64 {
+            offset: 8,
+            value: dword(8),
+        }),
+        Some(Store::U64 {
+            offset: 16,
+            value: dword(16),
+        }),
+        Some(Store::Fence),
+    ]
+    .into_iter()
+    .chain(tail)
+    .flatten()
+}
+
 /// An LL region accessed through volatile writes.
 ///
 /// On 64-bit targets each slot costs **three** volatile stores: bytes 8..16
@@ -160,35 +234,26 @@ impl LlMemory for MmioLl {
         if index >= self.slots {
             return;
         }
-        let bytes = element.encode();
-        let dword = |o: usize| {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(&bytes[o..o + 8]);
-            u64::from_le_bytes(b)
-        };
-        // SAFETY: index < slots, so slot..slot+24 is inside the region; the
-        // region is 8-byte aligned and slots are 24 bytes, so offsets 0, 8
-        // and 16 of the slot are 8-aligned.
-        unsafe {
-            let slot = self.base.add(index * SLOT_SIZE);
-            slot.add(8).cast::<u64>().write_volatile(dword(8).to_le());
-            slot.add(16).cast::<u64>().write_volatile(dword(16).to_le());
-        }
-        // The control word (cycle bit) must not become visible before the rest.
-        fence(Ordering::Release);
-        let head = dword(0);
-        // SAFETY: as above; offset 0 and 4 of the slot are inside the region
-        // and suitably aligned.
-        unsafe {
-            let slot = self.base.add(index * SLOT_SIZE);
-            if cfg!(target_pointer_width = "64") {
-                slot.cast::<u64>().write_volatile(head.to_le());
-            } else {
-                slot.add(4)
-                    .cast::<u32>()
-                    .write_volatile(((head >> 32) as u32).to_le());
-                fence(Ordering::Release);
-                slot.cast::<u32>().write_volatile((head as u32).to_le());
+        for st in slot_stores(element, cfg!(target_pointer_width = "64")) {
+            match st {
+                Store::Fence => fence(Ordering::Release),
+                // SAFETY: index < slots, so the slot's 24 bytes are inside the
+                // region; the region is 8-aligned and slots are 24 bytes, so
+                // the 8-byte stores (offsets 0, 8, 16) are 8-aligned and the
+                // 4-byte ones (0, 4) 4-aligned.
+                Store::U64 { offset, value } => unsafe {
+                    self.base
+                        .add(index * SLOT_SIZE + offset)
+                        .cast::<u64>()
+                        .write_volatile(value.to_le())
+                },
+                // SAFETY: as above.
+                Store::U32 { offset, value } => unsafe {
+                    self.base
+                        .add(index * SLOT_SIZE + offset)
+                        .cast::<u32>()
+                        .write_volatile(value.to_le())
+                },
             }
         }
     }

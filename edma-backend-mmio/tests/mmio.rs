@@ -46,3 +46,53 @@ fn ll_slots_are_byte_exact_for_both_kinds() {
         assert_eq!(&bytes[3 * SLOT_SIZE..], &[0; SLOT_SIZE]);
     }
 }
+
+#[test]
+fn three_stores_per_slot_with_the_cycle_bit_last() {
+    use edma_backend_mmio::{Store, slot_stores};
+    let els = [
+        Element::data(
+            Control::CB | Control::LIE,
+            0x1234,
+            0xaaaa_bbbb_cccc_dddd,
+            0x1111_2222_3333_4444,
+        ),
+        Element::link(Control::TCB | Control::CB, 0x8000_0000),
+    ];
+    for e in els {
+        for wide in [true, false] {
+            let stores: Vec<Store> = slot_stores(&e, wide).collect();
+            let writes: Vec<&Store> = stores
+                .iter()
+                .filter(|s| !matches!(s, Store::Fence))
+                .collect();
+            if wide {
+                assert_eq!(writes.len(), 3, "at most 3 MMIO writes per element");
+            } else {
+                assert_eq!(writes.len(), 4);
+            }
+            // The store that carries byte 0 (control word, cycle bit) is the last one,
+            // and a fence separates it from every earlier store.
+            let last = stores.len() - 1;
+            assert!(matches!(
+                stores[last],
+                Store::U64 { offset: 0, .. } | Store::U32 { offset: 0, .. }
+            ));
+            assert_eq!(stores[last - 1], Store::Fence);
+            // Replaying the stores reproduces the slot exactly.
+            let mut slot = [0u8; SLOT_SIZE];
+            for s in &stores {
+                match *s {
+                    Store::U64 { offset, value } => {
+                        slot[offset..offset + 8].copy_from_slice(&value.to_le_bytes())
+                    }
+                    Store::U32 { offset, value } => {
+                        slot[offset..offset + 4].copy_from_slice(&value.to_le_bytes())
+                    }
+                    Store::Fence => {}
+                }
+            }
+            assert_eq!(slot, e.encode());
+        }
+    }
+}
