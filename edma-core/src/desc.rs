@@ -114,6 +114,7 @@ pub enum Element {
 
 impl Element {
     /// A data element (the `LLP` bit is cleared if given).
+    #[inline]
     pub fn data(control: Control, size: u32, sar: u64, dar: u64) -> Self {
         Element::Data {
             control: (control - Control::LLP).bits(),
@@ -124,6 +125,7 @@ impl Element {
     }
 
     /// A link element (the `LLP` bit is set).
+    #[inline]
     pub fn link(control: Control, target: u64) -> Self {
         Element::Link {
             control: (control | Control::LLP).bits(),
@@ -144,6 +146,7 @@ impl Element {
     }
 
     /// Encodes into a 24-byte slot (little-endian).
+    #[inline]
     pub fn encode(&self) -> [u8; SLOT_SIZE] {
         let mut out = [0u8; SLOT_SIZE];
         match *self {

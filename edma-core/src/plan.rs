@@ -360,7 +360,8 @@ pub fn validate<T: AddressTranslate + ?Sized>(
         if !params.limits.coalesce {
             // Without coalescing an entry is exactly ceil(len / max) elements:
             // count them here instead of walking the stream again.
-            elements = elements.saturating_add(e.len.div_ceil(max));
+            let n = if e.len <= max { 1 } else { e.len.div_ceil(max) };
+            elements = elements.saturating_add(n);
             if too_many.is_none() && elements > allowed {
                 too_many = Some(i);
             }
@@ -542,18 +543,19 @@ pub fn encode_chunk<T: AddressTranslate + ?Sized, L: LlMemory + ?Sized>(
     let mut pending: Option<PlannedElement> = None;
     let mut count = 0usize;
     let mut bytes = 0u64;
+    // Control bits of every element, and the extra ones of the chunk's last.
+    let body = data_control(params, cycle, 0, usize::MAX);
+    let last = data_control(params, cycle, 0, 1);
     while count < params.chunk_elements {
         let Some(el) = it.next() else { break };
         if let Some(p) = pending.replace(el) {
-            let control = data_control(params, cycle, count - 1, usize::MAX);
-            ll.write(count - 1, &Element::data(control, p.len, p.sar, p.dar));
+            ll.write(count - 1, &Element::data(body, p.len, p.sar, p.dar));
         }
         bytes = bytes.saturating_add(u64::from(el.len));
         count += 1;
     }
     if let Some(p) = pending {
-        let control = data_control(params, cycle, count - 1, count);
-        ll.write(count - 1, &Element::data(control, p.len, p.sar, p.dar));
+        ll.write(count - 1, &Element::data(last, p.len, p.sar, p.dar));
     }
     if with_link {
         ll.write(count, &link_element(cycle, ll.bus_addr()));
