@@ -230,3 +230,31 @@ impl edma_core::io::LlMemory for BarLl<'_> {
         self.ll.sync()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Root bypasses file permissions, so a real EACCES cannot be provoked in
+    /// CI; the classification every open/map error goes through is checked here.
+    #[test]
+    fn io_errors_are_classified() {
+        let p = Path::new("/sys/bus/pci/devices/0000:01:00.0/resource0");
+        assert!(
+            matches!(io_err(p, io::Error::from(io::ErrorKind::PermissionDenied)), UserspaceError::PermissionDenied(q) if q == p)
+        );
+        assert!(matches!(
+            io_err(p, io::Error::from(io::ErrorKind::NotFound)),
+            UserspaceError::NoDevice(_)
+        ));
+        assert!(matches!(
+            io_err(p, io::Error::from(io::ErrorKind::InvalidInput)),
+            UserspaceError::Io(_, _)
+        ));
+        assert!(
+            UserspaceError::PermissionDenied(p.into())
+                .to_string()
+                .contains("permission denied")
+        );
+    }
+}
