@@ -8,24 +8,9 @@ use std::hint::black_box;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use edma_backend_mock::{MockConfig, MockEngine};
 use edma_core::channel::{Channel, ChannelConfig, Controller};
-use edma_core::desc::{Element, SLOT_SIZE};
-use edma_core::io::{Identity, LlMemory};
+use edma_core::io::{Identity, LlMemory, SliceLl};
 use edma_core::plan::{self, Cursor, Entry, PlanParams};
 use edma_core::{ChannelDir, Deployment, MapFormat};
-
-struct PageLl([u8; 4096]);
-
-impl LlMemory for PageLl {
-    fn bus_addr(&self) -> u64 {
-        0x8000_0000
-    }
-    fn capacity(&self) -> usize {
-        4096 / SLOT_SIZE
-    }
-    fn write(&mut self, index: usize, element: &Element) {
-        self.0[index * SLOT_SIZE..][..SLOT_SIZE].copy_from_slice(&element.encode());
-    }
-}
 
 fn batch(n: u64) -> Vec<Entry> {
     (0..n)
@@ -44,7 +29,8 @@ fn plan_encode(c: &mut Criterion) {
     for map in MapFormat::ALL {
         for n in [1u64, 4, 16, 64, 256, 1024, 4096] {
             let entries = batch(n);
-            let mut ll = PageLl([0; 4096]);
+            let mut page = [0u8; 4096];
+            let mut ll = SliceLl::new(&mut page, 0x8000_0000);
             let params = PlanParams::new(
                 map,
                 ChannelDir::Write,
@@ -60,7 +46,7 @@ fn plan_encode(c: &mut Criterion) {
                         start =
                             plan::encode_chunk(e, &params, &Identity, start, k, &mut ll, true).next;
                     }
-                    black_box(&ll.0);
+                    black_box(&mut ll);
                 })
             });
         }

@@ -4,27 +4,9 @@
 
 use std::hint::black_box;
 
-use edma_core::desc::{Element, SLOT_SIZE};
-use edma_core::io::{Identity, LlMemory};
+use edma_core::io::{Identity, LlMemory, SliceLl};
 use edma_core::plan::{self, Cursor, Entry, PlanParams};
 use edma_core::{ChannelDir, Deployment, MapFormat};
-
-/// One 4 KiB page of LL memory in RAM.
-struct PageLl {
-    mem: [u8; 4096],
-}
-
-impl LlMemory for PageLl {
-    fn bus_addr(&self) -> u64 {
-        0x8000_0000
-    }
-    fn capacity(&self) -> usize {
-        4096 / SLOT_SIZE
-    }
-    fn write(&mut self, index: usize, element: &Element) {
-        self.mem[index * SLOT_SIZE..][..SLOT_SIZE].copy_from_slice(&element.encode());
-    }
-}
 
 /// The batch: `n` entries of 64 B..4 KiB at scattered offsets.
 pub fn batch(n: usize) -> Vec<Entry> {
@@ -54,7 +36,8 @@ fn main() {
     let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(64);
     let reps: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
     let entries = batch(n);
-    let mut ll = PageLl { mem: [0; 4096] };
+    let mut page = [0u8; 4096];
+    let mut ll = SliceLl::new(&mut page, 0x8000_0000);
     let params = PlanParams::new(
         map,
         ChannelDir::Write,
@@ -68,6 +51,6 @@ fn main() {
             let info = plan::encode_chunk(&entries, &params, &Identity, start, k, &mut ll, true);
             start = info.next;
         }
-        black_box(&ll.mem);
+        black_box(&mut ll);
     }
 }

@@ -68,6 +68,56 @@ impl<T: LlMemory + ?Sized> LlMemory for &mut T {
     }
 }
 
+/// An LL region in a byte slice of ordinary memory the engine fetches from
+/// (local deployment with the LL in RAM, or a test). `sync` is a release
+/// fence; use `edma-backend-mmio` for device memory.
+///
+/// ```
+/// use edma_core::desc::{Control, Element};
+/// use edma_core::io::{LlMemory, SliceLl};
+/// let mut page = [0u8; 4096];
+/// let mut ll = SliceLl::new(&mut page, 0x8000_0000);
+/// assert_eq!(ll.capacity(), 170);
+/// ll.write(1, &Element::link(Control::TCB, 0x8000_0000));
+/// ll.sync();
+/// assert_eq!(page[24], 0x06);
+/// ```
+#[derive(Debug)]
+pub struct SliceLl<'a> {
+    slots: &'a mut [[u8; crate::desc::SLOT_SIZE]],
+    bus: u64,
+}
+
+impl<'a> SliceLl<'a> {
+    /// The region `mem`, which the engine sees at bus address `bus`.
+    /// A trailing part shorter than a slot is not used.
+    pub fn new(mem: &'a mut [u8], bus: u64) -> Self {
+        SliceLl {
+            slots: mem.as_chunks_mut().0,
+            bus,
+        }
+    }
+}
+
+impl LlMemory for SliceLl<'_> {
+    #[inline]
+    fn bus_addr(&self) -> u64 {
+        self.bus
+    }
+    fn capacity(&self) -> usize {
+        self.slots.len()
+    }
+    #[inline]
+    fn write(&mut self, index: usize, element: &Element) {
+        if let Some(slot) = self.slots.get_mut(index) {
+            *slot = element.encode();
+        }
+    }
+    fn sync(&mut self) {
+        core::sync::atomic::fence(core::sync::atomic::Ordering::Release);
+    }
+}
+
 /// Translation of the PCI side of an entry into the address the engine must
 /// put on the bus.
 pub trait AddressTranslate {
