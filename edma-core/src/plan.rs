@@ -368,12 +368,9 @@ pub fn validate<T: AddressTranslate + ?Sized>(
         }
     }
     if params.limits.coalesce {
-        for el in Elements::new(entries, params, translate, Cursor::default()) {
-            if too_many.is_none() && elements >= allowed {
-                too_many = Some(el.entry);
-            }
-            elements += 1;
-        }
+        let (n, first_beyond) = count_coalesced(entries, params, translate, allowed);
+        elements = n;
+        too_many = first_beyond;
     }
     if let Some(entry) = too_many {
         return Err(PlanError::TooManyChunks { entry });
@@ -383,6 +380,63 @@ pub fn validate<T: AddressTranslate + ?Sized>(
         chunks: elements.div_ceil(chunk),
         bytes,
     })
+}
+
+/// Element count of a valid batch with coalescing, in O(entries): the
+/// stream packs each maximal run of entries that continue each other on both
+/// sides greedily into `max_element_len` pieces, so a run of `b` bytes is
+/// `ceil(b / max)` elements. Also returns the entry holding element number
+/// `allowed` (the first one beyond the chunk limit), if there is one.
+fn count_coalesced<T: AddressTranslate + ?Sized>(
+    entries: &[Entry],
+    params: &PlanParams,
+    translate: &T,
+    allowed: u64,
+) -> (u64, Option<usize>) {
+    let max = u128::from(params.limits.max_element_len);
+    let mut elements: u64 = 0;
+    let mut too_many = None;
+    let mut i = 0;
+    while i < entries.len() {
+        // One run: entries i..j, contiguous on both sides.
+        let Some((s0, d0)) = entries
+            .get(i)
+            .and_then(|e| resolve(e, params.dir, translate))
+        else {
+            break;
+        };
+        let mut run: u128 = 0;
+        let mut j = i;
+        while let Some(e) = entries.get(j) {
+            let Some((s, d)) = resolve(e, params.dir, translate) else {
+                break;
+            };
+            let at = u64::try_from(run).ok();
+            if j > i
+                && (at.and_then(|a| s0.checked_add(a)) != Some(s)
+                    || at.and_then(|a| d0.checked_add(a)) != Some(d))
+            {
+                break;
+            }
+            run += u128::from(e.len);
+            j += 1;
+        }
+        let n = u64::try_from(run.div_ceil(max)).unwrap_or(u64::MAX);
+        if too_many.is_none() && elements.saturating_add(n) > allowed {
+            // Byte offset of element `allowed` inside this run.
+            let mut off = u128::from(allowed - elements) * max;
+            for (k, e) in entries.iter().enumerate().take(j).skip(i) {
+                if off < u128::from(e.len) {
+                    too_many = Some(k);
+                    break;
+                }
+                off -= u128::from(e.len);
+            }
+        }
+        elements = elements.saturating_add(n);
+        i = j.max(i + 1);
+    }
+    (elements, too_many)
 }
 
 /// The batch as a stream of data elements, starting at a [`Cursor`].
@@ -649,6 +703,46 @@ mod tests {
         assert_eq!(els.len(), 2);
         assert_eq!(els[0].len, 20);
         assert_eq!(els[1].entry, 2);
+    }
+
+    /// Found by the plan_execute fuzzer (a 10 s timeout): validation walked
+    /// every element when coalescing, so one huge entry cost billions of steps.
+    #[test]
+    fn validation_is_linear_in_entries_not_elements() {
+        for coalesce in [false, true] {
+            let lim = Limits {
+                max_element_len: 1,
+                coalesce,
+                ..Limits::default()
+            };
+            let params = p(ChannelDir::Read, 1 << 40).with_limits(lim);
+            let b = [
+                Entry::new(0, 1 << 62, 1 << 61),
+                Entry::new(1 << 61, (1 << 62) + (1 << 61), 1 << 61),
+            ];
+            let s = validate(&b, &params, &Identity).unwrap();
+            assert_eq!(s.elements, 1 << 62);
+            let lim = Limits {
+                max_chunks: 3,
+                ..lim
+            };
+            let params = params.with_limits(lim);
+            // 3 * 2^40 elements fit; the next one is a byte of entry 0.
+            assert_eq!(
+                validate(&b, &params, &Identity),
+                Err(PlanError::TooManyChunks { entry: 0 })
+            );
+            // With room for all of entry 0 (2^61 one-byte elements) and one
+            // more chunk, the first element beyond is in entry 1.
+            let lim = Limits {
+                max_chunks: (1 << 21) + 1,
+                ..lim
+            };
+            assert_eq!(
+                validate(&b, &params.with_limits(lim), &Identity),
+                Err(PlanError::TooManyChunks { entry: 1 })
+            );
+        }
     }
 
     #[test]

@@ -145,6 +145,20 @@ proptest! {
     }
 
     #[test]
+    fn chunk_limit_names_the_entry_of_the_first_element_beyond(entries in arb_entries(), p in arb_params(), max_chunks in 1u32..6) {
+        let p = p.with_limits(Limits { max_chunks, ..p.limits });
+        let allowed = p.chunk_elements * max_chunks as usize;
+        let beyond = Elements::new(&entries, &p, &translate, Cursor::default()).nth(allowed).map(|e| e.entry);
+        match validate(&entries, &p, &translate) {
+            Ok(s) => {
+                prop_assert_eq!(beyond, None);
+                prop_assert!(s.chunks <= u64::from(max_chunks));
+            }
+            Err(e) => prop_assert_eq!(Some(e), beyond.map(|entry| plan::PlanError::TooManyChunks { entry })),
+        }
+    }
+
+    #[test]
     fn locate_matches_a_linear_scan(lens in prop::collection::vec(1u64..100, 1..30), at in 0u64..4000) {
         let entries: Vec<Entry> = lens.iter().map(|&l| Entry::new(0, 0, l)).collect();
         let total: u64 = lens.iter().sum();

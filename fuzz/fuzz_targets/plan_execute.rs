@@ -25,6 +25,10 @@ struct Input {
     wild: Option<(u8, u64, u64, u64)>,
 }
 
+fn chan_params(inp: &Input, slots: usize, limits: Limits) -> edma_core::plan::PlanParams {
+    edma_core::plan::PlanParams::new(inp.map, inp.dir, inp.dep, slots.saturating_sub(1).max(1)).with_limits(limits)
+}
+
 fuzz_target!(|inp: Input| {
     let mut cfg = MockConfig::new(inp.map).with_memory(MEM * 2, MEM);
     cfg.ll_bytes_per_channel = 40 * 24;
@@ -50,6 +54,13 @@ fuzz_target!(|inp: Input| {
         for (i, b) in pci.iter_mut().enumerate() { *b = (i * 7 + 3) as u8; }
     });
     let (local0, pci0) = engine.with_memory(|l, p| (l.to_vec(), p.to_vec()));
+    // Validation is pure and linear in entries; executing is linear in
+    // elements, so keep the run bounded (a caller's max_chunks would).
+    if let Ok(s) = edma_core::plan::validate(&batch, &chan_params(&inp, slots, limits), &edma_core::Identity) {
+        if s.elements > 20_000 {
+            return;
+        }
+    }
     let mut chan = Channel::new(ChannelConfig::new(inp.dir, ch).with_limits(limits), engine.ll_region(inp.dir, ch, slots));
     let before = engine.counters();
     match chan.submit(&ctrl, &batch) {
