@@ -1002,11 +1002,17 @@ impl MockEngine {
 
     /// Bus address of the LL space reserved for a channel (at the top of
     /// local memory, [`MockConfig::ll_bytes_per_channel`] each).
+    ///
+    /// # Panics
+    ///
+    /// If local memory is smaller than the 16 reserved LL spaces (a test
+    /// configuration error).
     pub fn ll_base(&self, dir: ChannelDir, ch: u8) -> u64 {
         let cfg = self.config();
         let per = cfg.ll_bytes_per_channel as u64;
         let top = cfg.local_base + cfg.local_size as u64;
-        top - 16 * per + (dir.index() as u64 * 8 + u64::from(ch & 7)) * per
+        let floor = top.checked_sub(16 * per).expect("local memory smaller than the reserved LL spaces");
+        floor + (dir.index() as u64 * 8 + u64::from(ch & 7)) * per
     }
 
     /// An LL region of `slots` slots for a channel, writing into local memory.
