@@ -1011,7 +1011,9 @@ impl MockEngine {
         let cfg = self.config();
         let per = cfg.ll_bytes_per_channel as u64;
         let top = cfg.local_base + cfg.local_size as u64;
-        let floor = top.checked_sub(16 * per).expect("local memory smaller than the reserved LL spaces");
+        let floor = top
+            .checked_sub(16 * per)
+            .expect("local memory smaller than the reserved LL spaces");
         floor + (dir.index() as u64 * 8 + u64::from(ch & 7)) * per
     }
 
