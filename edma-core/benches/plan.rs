@@ -3,26 +3,17 @@
 //! a shared machine is noisy: compare ratios within one run, and use
 //! `scripts/instructions.sh` for counts.
 
-use std::hint::black_box;
-
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use edma_backend_mock::{MockConfig, MockEngine};
 use edma_core::channel::{Channel, ChannelConfig, Controller};
-use edma_core::io::{Identity, LlMemory, SliceLl};
-use edma_core::plan::{self, Cursor, Entry, PlanParams};
+use edma_core::io::SliceLl;
+use edma_core::plan::Entry;
 use edma_core::{ChannelDir, Deployment, MapFormat};
 
-fn batch(n: u64) -> Vec<Entry> {
-    (0..n)
-        .map(|i| {
-            Entry::new(
-                i * 8192 + (i * 37) % 512,
-                0x1_0000_0000 + i * 8192,
-                64 + (i * 997) % 4033,
-            )
-        })
-        .collect()
-}
+#[path = "support/workload.rs"]
+mod workload;
+
+use workload::{batch, params, plan_and_encode};
 
 fn plan_encode(c: &mut Criterion) {
     let mut g = c.benchmark_group("plan_encode");
@@ -31,23 +22,10 @@ fn plan_encode(c: &mut Criterion) {
             let entries = batch(n);
             let mut page = [0u8; 4096];
             let mut ll = SliceLl::new(&mut page, 0x8000_0000);
-            let params = PlanParams::new(
-                map,
-                ChannelDir::Write,
-                Deployment::Remote,
-                ll.capacity() - 1,
-            );
+            let params = params(map, &ll);
             g.throughput(Throughput::Elements(n));
             g.bench_with_input(BenchmarkId::new(format!("{map:?}"), n), &entries, |b, e| {
-                b.iter(|| {
-                    let s = plan::validate(black_box(e), &params, &Identity).unwrap();
-                    let mut start = Cursor::default();
-                    for k in 0..s.chunks {
-                        start =
-                            plan::encode_chunk(e, &params, &Identity, start, k, &mut ll, true).next;
-                    }
-                    black_box(&mut ll);
-                })
+                b.iter(|| plan_and_encode(e, &params, &mut ll))
             });
         }
     }

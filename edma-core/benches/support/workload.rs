@@ -1,0 +1,42 @@
+//! The plan + encode workload shared by the criterion bench (`plan.rs`) and
+//! the instruction-count example (`examples/plan_cost.rs`), so both measure
+//! the same thing.
+
+use std::hint::black_box;
+
+use edma_core::io::{Identity, LlMemory, SliceLl};
+use edma_core::plan::{self, Cursor, Entry, PlanParams};
+use edma_core::{ChannelDir, Deployment, MapFormat};
+
+/// `n` entries of 64 B..4 KiB at scattered offsets.
+pub(crate) fn batch(n: u64) -> Vec<Entry> {
+    (0..n)
+        .map(|i| {
+            Entry::new(
+                i * 8192 + (i * 37) % 512,
+                0x1_0000_0000 + i * 8192,
+                64 + (i * 997) % 4033,
+            )
+        })
+        .collect()
+}
+
+/// Parameters for a 4 KiB LL page (169 data elements per chunk), remote write channel.
+pub(crate) fn params(map: MapFormat, ll: &SliceLl<'_>) -> PlanParams {
+    PlanParams::new(
+        map,
+        ChannelDir::Write,
+        Deployment::Remote,
+        ll.capacity() - 1,
+    )
+}
+
+/// Validates `entries` and encodes every chunk in turn into `ll`.
+pub(crate) fn plan_and_encode(entries: &[Entry], params: &PlanParams, ll: &mut SliceLl<'_>) {
+    let s = plan::validate(black_box(entries), params, &Identity).expect("valid batch");
+    let mut start = Cursor::default();
+    for k in 0..s.chunks {
+        start = plan::encode_chunk(entries, params, &Identity, start, k, ll, true).next;
+    }
+    black_box(ll);
+}
