@@ -738,20 +738,32 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
         if idx >= a.chunk_elements {
             return a.chunk_bytes;
         }
+        let left = u64::from(ctrl.ch_read(dir, ch, ChReg::TransferSize));
+        let sar = ctrl.read64(dir, ch, ChReg::SarLo, ChReg::SarHi);
+        let dar = ctrl.read64(dir, ch, ChReg::DarLo, ChReg::DarHi);
+        let elements = || plan::Elements::new(a.entries, &a.params, &self.translate, a.chunk_start);
+        // LLP back at slot 0 is ambiguous: nothing started, or the whole chunk
+        // ran and the link brought LLP home. Nothing loaded (size 0) with
+        // SAR/DAR at the end of the chunk's last element means the latter.
+        if idx == 0 && left == 0 {
+            let last = elements().nth(a.chunk_elements.saturating_sub(1));
+            if let Some(l) = last {
+                let n = u64::from(l.len);
+                if l.sar.checked_add(n) == Some(sar) && l.dar.checked_add(n) == Some(dar) {
+                    return a.chunk_bytes;
+                }
+            }
+        }
         let before =
             plan::chunk_prefix_bytes(a.entries, &a.params, &self.translate, a.chunk_start, idx);
-        let Some(el) =
-            plan::Elements::new(a.entries, &a.params, &self.translate, a.chunk_start).nth(idx)
-        else {
+        let Some(el) = elements().nth(idx) else {
             return before.min(a.chunk_bytes);
         };
         let len = u64::from(el.len);
-        let partial = len - u64::from(ctrl.ch_read(dir, ch, ChReg::TransferSize)).min(len);
+        let partial = len - left.min(len);
         // Trust the partial count only when SAR and DAR moved by exactly as
         // much: an element that was never loaded (an LL fetch error) leaves
         // stale registers behind, and then nothing of it is confirmed.
-        let sar = ctrl.read64(dir, ch, ChReg::SarLo, ChReg::SarHi);
-        let dar = ctrl.read64(dir, ch, ChReg::DarLo, ChReg::DarHi);
         let consistent =
             el.sar.checked_add(partial) == Some(sar) && el.dar.checked_add(partial) == Some(dar);
         let partial = if consistent { partial } else { 0 };

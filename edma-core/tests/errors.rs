@@ -332,3 +332,63 @@ fn spurious_and_foreign_interrupts_are_ignored_without_losing_real_ones() {
         assert_eq!(engine.pci_read(0x2000, 4), [1, 2, 3, 4]);
     }
 }
+
+#[test]
+fn controller_counts_status_and_off() {
+    use edma_core::io::RegisterIo;
+    use edma_core::regs::{ChReg, HwChannelStatus, edma_v0};
+    for map in MapFormat::ALL {
+        let mut cfg = MockConfig::new(map);
+        cfg.wr_channels = 3;
+        cfg.rd_channels = 5;
+        let engine = MockEngine::new(cfg.with_mode(ExecMode::Manual));
+        let ctrl = Controller::new(&engine, map, Deployment::Local);
+        let want = if map == MapFormat::HdmaNative {
+            (8, 8)
+        } else {
+            (3, 5)
+        };
+        assert_eq!(ctrl.channel_counts(), want, "{map:?}");
+        let mut ch = Channel::new(
+            ChannelConfig::new(ChannelDir::Read, 1),
+            engine.ll_region(ChannelDir::Read, 1, 4),
+        );
+        let b = [Entry::new(0, 0x1000, 8), Entry::new(8, 0x2000, 8)];
+        ch.submit(&ctrl, &b).unwrap();
+        assert_eq!(
+            ctrl.hw_status(ChannelDir::Read, 1),
+            HwChannelStatus::Running,
+            "{map:?}"
+        );
+        engine.step(ChannelDir::Read, 1, 10);
+        assert_eq!(
+            ctrl.hw_status(ChannelDir::Read, 1),
+            HwChannelStatus::Stopped,
+            "{map:?}"
+        );
+        assert_eq!(ctrl.pending(ChannelDir::Read), 0b10);
+        ctrl.off();
+        // Everything masked, cleared and disabled.
+        assert_eq!(ctrl.pending(ChannelDir::Read), 0, "{map:?}");
+        assert!(!engine.irq_pending());
+        if map.is_edma_v0() {
+            assert_eq!(engine.read32(edma_v0::RD_ENGINE_EN), 0);
+            assert_eq!(
+                engine.read32(edma_v0::RD_INT_MASK),
+                edma_v0::DONE_INT_MASK | edma_v0::ABORT_INT_MASK
+            );
+        } else {
+            assert_eq!(ctrl.ch_read(ChannelDir::Read, 1, ChReg::ChEn), 0);
+        }
+        // The pending completion was cleared by `off`: the channel still holds
+        // its batch; a terminate ends it and the channel works again.
+        let c = ch.terminate(&ctrl).unwrap().expect("engine is stopped");
+        assert_eq!(c.status, Status::Terminated { entry: None }, "{map:?}");
+        ch.submit(&ctrl, &b[..1]).unwrap();
+        engine.step(ChannelDir::Read, 1, 10);
+        assert!(
+            ch.on_interrupt(&ctrl).unwrap().unwrap().is_success(),
+            "{map:?}"
+        );
+    }
+}
