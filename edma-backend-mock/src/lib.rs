@@ -254,7 +254,9 @@ struct Inner {
     imwr_data: [[u32; 4]; 2],
     pwr_en: [[u32; 8]; 2],
     viewport: u32,
-    arb: [u32; 8],
+    /// Plain storage for the words below 0x40 the mock gives no behaviour
+    /// (arbitration weights, padding), one per 32-bit offset.
+    arb: [u32; 16],
     counters: CounterSet,
     imwr_log: Vec<Imwr>,
 }
@@ -401,7 +403,9 @@ impl Inner {
         let c = &self.ch[dir.index()][usize::from(ch)];
         if self.edma() {
             match w {
-                edma_v0::CH_CONTROL1 => (c.control1 & !0x60) | (c.status << edma_v0_cs_shift()),
+                edma_v0::CH_CONTROL1 => {
+                    (c.control1 & !CS_FIELD) | (c.status << edma_core::regs::CH_CONTROL1_CS_SHIFT)
+                }
                 edma_v0::CH_CONTROL2 => c.control2,
                 edma_v0::CH_TRANSFER_SIZE => c.transfer_size,
                 edma_v0::CH_SAR_LO => lo(c.sar),
@@ -451,7 +455,7 @@ impl Inner {
         if edma {
             match w {
                 edma_v0::CH_CONTROL1 => {
-                    c.control1 = v & !0x60;
+                    c.control1 = v & !CS_FIELD;
                     // Writing CCS sets the consumer cycle state the LL starts with.
                     c.ccs = v & ChControl1::CCS.bits() != 0;
                 }
@@ -518,7 +522,7 @@ impl Inner {
                 u32::from(self.cfg.wr_channels) | (u32::from(self.cfg.rd_channels) << 16)
             }
             edma_v0::VIEWPORT_SEL if self.cfg.map == MapFormat::EdmaLegacy => self.viewport,
-            o if o < 0x40 => self.arb[(o / 4) % 8],
+            o if o < 0x40 => self.arb[o / 4],
             _ => 0,
         }
     }
@@ -561,7 +565,7 @@ impl Inner {
                 {
                     self.pwr_en[i][(o - r.ch0_pwr_en) / 4] = v & 1
                 }
-                o if o < 0x40 => self.arb[(o / 4) % 8] = v,
+                o if o < 0x40 => self.arb[o / 4] = v,
                 _ => {}
             }
         }
@@ -900,9 +904,8 @@ impl Inner {
     }
 }
 
-const fn edma_v0_cs_shift() -> u32 {
-    edma_core::regs::CH_CONTROL1_CS_SHIFT
-}
+/// The read-only channel-status field of eDMA `CH_CONTROL1`.
+const CS_FIELD: u32 = ChControl1::CS0.bits() | ChControl1::CS1.bits();
 
 impl MockEngine {
     /// A new engine with zeroed memory and registers at their reset values
@@ -930,7 +933,7 @@ impl MockEngine {
                 imwr_data: [[0; 4]; 2],
                 pwr_en: [[0; 8]; 2],
                 viewport: 0,
-                arb: [0; 8],
+                arb: [0; 16],
                 counters: CounterSet::default(),
                 imwr_log: Vec::new(),
             }),
