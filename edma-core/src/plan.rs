@@ -350,29 +350,31 @@ pub fn validate<T: AddressTranslate + ?Sized>(
     // reported by TooManyChunks.
     let allowed = chunk.saturating_mul(u64::from(params.limits.max_chunks));
     let max = u64::from(params.limits.max_element_len);
-    let mut bytes: u64 = 0;
-    let mut elements: u64 = 0;
-    let mut too_many: Option<usize> = None;
-    for (i, e) in entries.iter().enumerate() {
-        check_entry(i, e, params, translate)?;
-        // Sum of lengths of valid entries: each range fits in 2^64, but the
-        // sum might not; saturate (only used for reporting).
-        bytes = bytes.saturating_add(e.len);
-        if !params.limits.coalesce {
-            // Without coalescing an entry is exactly ceil(len / max) elements:
-            // count them here instead of walking the stream again.
-            let n = if e.len <= max { 1 } else { e.len.div_ceil(max) };
-            elements = elements.saturating_add(n);
-            if too_many.is_none() && elements > allowed {
-                too_many = Some(i);
-            }
+    let top = addr_top(params.limits.addr_bits);
+    // Fast pass: one yes/no per entry and the sums; the exact error (which
+    // check, which entry) is worked out again out of line only when needed.
+    let mut long = false;
+    // At most 2^64 entries of less than 2^64 bytes each: no u128 overflow.
+    let mut total: u128 = 0;
+    for e in entries {
+        if !entry_ok(e, params, translate, top) {
+            return Err(first_entry_error(entries, params, translate));
         }
+        total += u128::from(e.len);
+        long |= e.len > max;
     }
-    if params.limits.coalesce {
-        let (n, first_beyond) = count_coalesced(entries, params, translate, allowed);
-        elements = n;
-        too_many = first_beyond;
-    }
+    // Each range fits in 2^64 but the sum may not; it is only reported.
+    let bytes = u64::try_from(total).unwrap_or(u64::MAX);
+    let (elements, too_many) = if params.limits.coalesce {
+        count_coalesced(entries, params, translate, allowed)
+    } else if !long {
+        // Without coalescing an entry no longer than an element is one element.
+        let n = entries.len() as u64;
+        let beyond = usize::try_from(allowed).ok().filter(|a| *a < entries.len());
+        (n, beyond)
+    } else {
+        count_split(entries, max, allowed)
+    };
     if let Some(entry) = too_many {
         return Err(PlanError::TooManyChunks { entry });
     }
@@ -381,6 +383,82 @@ pub fn validate<T: AddressTranslate + ?Sized>(
         chunks: elements.div_ceil(chunk),
         bytes,
     })
+}
+
+/// One past the highest bus address `addr_bits` allows, saturated to
+/// `u64::MAX` for 64 bits (where a range is valid exactly when its end does
+/// not wrap).
+fn addr_top(addr_bits: u8) -> u64 {
+    if addr_bits >= 64 {
+        u64::MAX
+    } else {
+        1u64 << addr_bits
+    }
+}
+
+/// The checks of [`check_entry`] as one yes/no, in as few instructions as
+/// the translation allows (`validate`'s hot loop).
+#[inline]
+fn entry_ok<T: AddressTranslate + ?Sized>(e: &Entry, p: &PlanParams, t: &T, top: u64) -> bool {
+    let len = e.len;
+    let last = len.wrapping_sub(1);
+    let pci = match p.dir {
+        ChannelDir::Write => e.dst,
+        ChannelDir::Read => e.src,
+    };
+    let Some(pci_start) = t.to_pci(pci) else {
+        return false;
+    };
+    let (pci_last, wrapped) = pci.overflowing_add(last);
+    let Some(end_tr) = t.to_pci(pci_last) else {
+        return false;
+    };
+    let (sar, dar) = match p.dir {
+        ChannelDir::Write => (e.src, pci_start),
+        ChannelDir::Read => (pci_start, e.dst),
+    };
+    // [a, a + len) ends at or below `top` exactly when a <= top - len.
+    let Some(highest_start) = top.checked_sub(len) else {
+        return false;
+    };
+    len != 0
+        && !wrapped
+        && pci_start.checked_add(last) == Some(end_tr)
+        && sar.max(dar) <= highest_start
+        && (p.limits.split || len <= u64::from(p.limits.max_element_len))
+}
+
+/// The first per-entry error of a batch [`entry_ok`] rejected, in the order
+/// [`check_entry`] tests an entry.
+#[cold]
+#[inline(never)]
+fn first_entry_error<T: AddressTranslate + ?Sized>(
+    entries: &[Entry],
+    params: &PlanParams,
+    translate: &T,
+) -> PlanError {
+    entries
+        .iter()
+        .enumerate()
+        .find_map(|(i, e)| check_entry(i, e, params, translate).err())
+        // Unreachable for a batch entry_ok rejected; named rather than panic.
+        .unwrap_or(PlanError::InvalidLimits)
+}
+
+/// Element count of a valid batch without coalescing when some entries need
+/// splitting: entry `i` is `ceil(len / max)` elements. Also returns the entry
+/// holding element number `allowed`, if there is one.
+#[inline(never)]
+fn count_split(entries: &[Entry], max: u64, allowed: u64) -> (u64, Option<usize>) {
+    let mut elements: u64 = 0;
+    let mut too_many = None;
+    for (i, e) in entries.iter().enumerate() {
+        elements = elements.saturating_add(e.len.div_ceil(max));
+        if too_many.is_none() && elements > allowed {
+            too_many = Some(i);
+        }
+    }
+    (elements, too_many)
 }
 
 /// Element count of a valid batch with coalescing, in O(entries): the
@@ -476,24 +554,60 @@ impl<'a, T: AddressTranslate + ?Sized> Elements<'a, T> {
     pub fn cursor(&self) -> Cursor {
         self.cursor
     }
+}
 
-    fn base(&self, i: usize) -> Option<(Entry, u64, u64)> {
-        let e = *self.entries.get(i)?;
-        let (s, d) = resolve(&e, self.params.dir, self.translate)?;
-        Some((e, s, d))
+/// Extends an element `[sar, dar, len)` that ended with its entry over the
+/// entries from `next` on while both sides continue (coalescing). Returns the
+/// new length and the cursor after what was taken.
+// Out of line and by value: the common, non-coalescing stream stays small
+// enough to inline into `encode_chunk` and keep its cursor in registers.
+#[inline(never)]
+fn coalesce_from<T: AddressTranslate + ?Sized>(
+    entries: &[Entry],
+    dir: ChannelDir,
+    translate: &T,
+    (sar, dar, mut len): (u64, u64, u64),
+    max: u64,
+    mut next: Cursor,
+) -> (u64, Cursor) {
+    while len < max {
+        let Some(n) = entries.get(next.entry) else {
+            break;
+        };
+        let Some((ns, nd)) = resolve(n, dir, translate) else {
+            break;
+        };
+        if sar.checked_add(len) != Some(ns) || dar.checked_add(len) != Some(nd) {
+            break;
+        }
+        let take = n.len.min(max - len);
+        len += take;
+        if take < n.len {
+            next.offset = take;
+            break;
+        }
+        next.entry += 1;
     }
+    (len, next)
 }
 
 impl<T: AddressTranslate + ?Sized> Iterator for Elements<'_, T> {
     type Item = PlannedElement;
 
+    #[inline]
     fn next(&mut self) -> Option<PlannedElement> {
         let max = u64::from(self.params.limits.max_element_len);
         let start = self.cursor;
-        let (e, s, d) = self.base(start.entry)?;
-        let left = e.len.checked_sub(start.offset).filter(|l| *l > 0)?;
-        let sar = s.checked_add(start.offset)?;
-        let dar = d.checked_add(start.offset)?;
+        let e = self.entries.get(start.entry)?;
+        let (s, d) = resolve(e, self.params.dir, self.translate)?;
+        if start.offset >= e.len {
+            return None;
+        }
+        let left = e.len - start.offset;
+        // A validated entry's ranges do not wrap; on anything else the
+        // addresses are meaningless but nothing panics.
+        let sar = s.wrapping_add(start.offset);
+        let dar = d.wrapping_add(start.offset);
         let mut len = left.min(max);
         if len < left {
             self.cursor.offset = start.offset + len;
@@ -503,22 +617,14 @@ impl<T: AddressTranslate + ?Sized> Iterator for Elements<'_, T> {
                 offset: 0,
             };
             if self.params.limits.coalesce {
-                // Extend over following entries while both sides continue.
-                while len < max {
-                    let Some((n, ns, nd)) = self.base(self.cursor.entry) else {
-                        break;
-                    };
-                    if sar.checked_add(len) != Some(ns) || dar.checked_add(len) != Some(nd) {
-                        break;
-                    }
-                    let take = n.len.min(max - len);
-                    len += take;
-                    if take < n.len {
-                        self.cursor.offset = take;
-                        break;
-                    }
-                    self.cursor.entry += 1;
-                }
+                (len, self.cursor) = coalesce_from(
+                    self.entries,
+                    self.params.dir,
+                    self.translate,
+                    (sar, dar, len),
+                    max,
+                    self.cursor,
+                );
             }
         }
         // len <= max <= u32::MAX
@@ -596,25 +702,49 @@ pub fn encode_chunk<T: AddressTranslate + ?Sized, L: LlMemory + ?Sized>(
     with_link: bool,
 ) -> ChunkInfo {
     let cycle = chunk_cycle_bit(k);
-    // One pass with one element of lookahead: an element is written once
-    // the next one (or the end of the chunk) tells whether it is the last.
-    let mut it = Elements::new(entries, params, translate, start);
-    let mut pending: Option<PlannedElement> = None;
+    let chunk = params.chunk_elements;
+    let max = u64::from(params.limits.max_element_len);
     let mut count = 0usize;
     let mut bytes = 0u64;
-    // Control bits of every element, and the extra ones of the chunk's last.
-    let body = data_control(params, cycle, 0, usize::MAX);
-    let last = data_control(params, cycle, 0, 1);
-    while count < params.chunk_elements {
-        let Some(el) = it.next() else { break };
-        if let Some(p) = pending.replace(el) {
-            ll.write(count - 1, &Element::data(body, p.len, p.sar, p.dar));
+    // Control bits of every element, and the extra ones of the chunk's last:
+    // the element that fills the chunk or ends the batch.
+    let body = data_control(params, cycle, 0, usize::MAX).bits();
+    let extra = data_control(params, cycle, 0, 1).bits() & !body;
+    let control =
+        |ends: bool| Control::from_bits_retain(body | (extra & 0u32.wrapping_sub(u32::from(ends))));
+    let mut cursor = start;
+    // Fast path, the common case: no coalescing and whole entries that each
+    // fit one element, so element `i` is entry `start.entry + i` and the
+    // chunk's last element is known before the loop.
+    if !params.limits.coalesce && start.offset == 0 {
+        let rest = entries.get(start.entry..).unwrap_or_default();
+        let n = rest.len().min(chunk);
+        let last = n.wrapping_sub(1);
+        for e in rest.iter().take(n) {
+            // 1..=max bytes (a zero length wraps to u64::MAX and stops too).
+            if e.len.wrapping_sub(1) >= max {
+                break;
+            }
+            let (Ok(len), Some((sar, dar))) =
+                (u32::try_from(e.len), resolve(e, params.dir, translate))
+            else {
+                break;
+            };
+            ll.write(count, &Element::data(control(count == last), len, sar, dar));
+            bytes = bytes.saturating_add(e.len);
+            count += 1;
         }
+        cursor.entry += count;
+    }
+    // General path: split entries, coalescing, or a chunk that starts
+    // inside an entry; continues wherever the fast path stopped.
+    let mut it = Elements::new(entries, params, translate, cursor);
+    while count < chunk {
+        let Some(el) = it.next() else { break };
+        let ends = count + 1 == chunk || it.cursor.entry >= entries.len();
+        ll.write(count, &Element::data(control(ends), el.len, el.sar, el.dar));
         bytes = bytes.saturating_add(u64::from(el.len));
         count += 1;
-    }
-    if let Some(p) = pending {
-        ll.write(count - 1, &Element::data(last, p.len, p.sar, p.dar));
     }
     if with_link {
         ll.write(count, &link_element(cycle, ll.bus_addr()));

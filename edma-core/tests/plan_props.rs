@@ -71,7 +71,14 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: if cfg!(miri) { 4 } else { 256 }, ..ProptestConfig::default() })]
 
     #[test]
-    fn plan_is_correct(entries in arb_entries(), p in arb_params()) {
+    fn plan_is_correct(entries in arb_entries(), p in arb_params(), tweak in (0usize..40, 0u64..3, any::<bool>())) {
+        // Often an entry exactly at, just under or just over the element limit.
+        let mut entries = entries;
+        let (at, delta, on) = tweak;
+        if on {
+            let n = entries.len();
+            entries[at % n].len = (u64::from(p.limits.max_element_len) - 1 + delta).max(1);
+        }
         let summary = validate(&entries, &p, &translate).unwrap();
         let total: u64 = entries.iter().map(|e| e.len).sum();
         prop_assert_eq!(summary.bytes, total);
@@ -120,6 +127,16 @@ proptest! {
             let info = plan::encode_chunk(&entries, &p, &translate, start, k, &mut ll, true);
             prop_assert!(info.elements >= 1 && info.elements <= p.chunk_elements);
             let cb = k.is_multiple_of(2);
+            // The slots hold exactly the stream's elements from this chunk's
+            // start (encode_chunk's fast path for whole entries and its
+            // general path must agree with the stream).
+            let expect: Vec<_> = Elements::new(&entries, &p, &translate, start).take(info.elements).collect();
+            prop_assert_eq!(expect.len(), info.elements);
+            prop_assert_eq!(info.bytes, expect.iter().map(|e| u64::from(e.len)).sum::<u64>());
+            for (i, el) in expect.iter().enumerate() {
+                let Some(Element::Data { size, sar, dar, .. }) = ll.slots[i] else { panic!("slot {i} not data") };
+                prop_assert_eq!((size, sar, dar), (el.len, el.sar, el.dar), "slot {}", i);
+            }
             for i in 0..info.elements {
                 let Some(Element::Data { control, .. }) = ll.slots[i] else { panic!("slot {i} not data") };
                 let c = Control::from_bits_truncate(control);
@@ -183,4 +200,165 @@ proptest! {
             }
         }
     }
+
+}
+
+proptest! {
+    // Cheap cases, rare edges: many of them.
+    #![proptest_config(ProptestConfig { cases: if cfg!(miri) { 4 } else { 4096 }, ..ProptestConfig::default() })]
+
+    /// `validate` checks each entry with a fast yes/no and looks for the
+    /// exact error only when that says no; both must agree with the rules
+    /// as documented, written out here independently, on inputs crowded at
+    /// the edges (address width, 2^63 and 2^64, the element limit, zero
+    /// lengths, translation holes, jumps and wrap-around).
+    #[test]
+    fn validate_matches_the_rules(
+        raw in prop::collection::vec(prop_oneof![
+            3 => (sane_addr(), sane_addr(), 1u64..0x3000),
+            1 => (edge_addr(), sane_addr(), edge_len()),
+            1 => (sane_addr(), edge_addr(), edge_len()),
+            1 => (edge_addr(), edge_addr(), edge_len()),
+        ], 1..6),
+        p in arb_params(),
+        bits in prop_oneof![3 => Just(64u8), 1 => prop::sample::select(vec![1u8, 12, 32, 40, 63])],
+        split in any::<bool>(),
+        max_chunks in prop_oneof![1u32..4, Just(u32::MAX)],
+        which in 0u8..3,
+        tweak in (0usize..6, 0u64..3, any::<bool>()),
+    ) {
+        let mut entries: Vec<Entry> = raw.into_iter().map(|(s, d, l)| Entry::new(s, d, l)).collect();
+        // Lengths right at the element limit.
+        let (at, delta, on) = tweak;
+        if on {
+            let n = entries.len();
+            entries[at % n].len = u64::from(p.limits.max_element_len) - 1 + delta;
+        }
+        let p = p.with_limits(Limits { addr_bits: bits, split, coalesce: false, max_chunks, ..p.limits });
+        let t: fn(u64) -> Option<u64> = match which {
+            0 => Some,
+            1 => holey,
+            _ => |a| Some(a.wrapping_add(1 << 63)),
+        };
+        let want = reference_check(&entries, &p, &t);
+        let got = validate(&entries, &p, &t).map(|s| (s.bytes, s.elements, s.chunks));
+        let want = want.map(|(b, n)| (b, n, n.div_ceil(p.chunk_elements as u64)));
+        prop_assert_eq!(got, want);
+    }
+}
+
+fn sane_addr() -> impl Strategy<Value = u64> {
+    0u64..1 << 20
+}
+
+/// Addresses crowded where the checks change their answer.
+fn edge_addr() -> impl Strategy<Value = u64> {
+    prop_oneof![
+        Just(0u64),
+        0u64..0x3000,
+        (0u64..0x3000).prop_map(|a| (1u64 << 32) - a),
+        (0u64..0x3000).prop_map(|a| (1u64 << 40).wrapping_sub(a)),
+        (0u64..0x3000).prop_map(|a| u64::MAX - a),
+        (0u64..0x3000).prop_map(|a| HOLE + a - 0x1800),
+        (0u64..0x3000).prop_map(|a| (1u64 << 63) + a - 0x1800),
+        any::<u64>(),
+    ]
+}
+
+fn edge_len() -> impl Strategy<Value = u64> {
+    prop_oneof![
+        0u64..4,
+        1u64..0x3000,
+        (0u64..4).prop_map(|l| u64::MAX - l),
+        (0u64..0x3000).prop_map(|l| (1u64 << 63) + l - 0x1800),
+        any::<u64>(),
+    ]
+}
+
+const HOLE: u64 = 0x7000_0000;
+
+/// A translation with a hole (no PCI address for `[HOLE, HOLE + 0x100)`) and
+/// a jump just above it (contiguous on each side, not across).
+fn holey(a: u64) -> Option<u64> {
+    if (HOLE..HOLE + 0x100).contains(&a) {
+        None
+    } else if a >= HOLE + 0x100 {
+        a.checked_add(0x1000)
+    } else {
+        Some(a)
+    }
+}
+
+/// The per-entry rules of `PlanError`'s documentation, first failing entry
+/// first, each entry's checks in the documented order; returns the byte
+/// total and element count when every entry passes and the batch's elements
+/// (`ceil(len / max)` each, no coalescing) fit the chunk limit.
+fn reference_check(
+    entries: &[Entry],
+    p: &PlanParams,
+    t: &dyn Fn(u64) -> Option<u64>,
+) -> Result<(u64, u64), plan::PlanError> {
+    use plan::PlanError::*;
+    if p.limits.max_element_len == 0
+        || p.chunk_elements == 0
+        || !(1..=64).contains(&p.limits.addr_bits)
+    {
+        return Err(InvalidLimits);
+    }
+    let fits = |a: u64, len: u64| -> bool {
+        let end = u128::from(a) + u128::from(len);
+        end < 1u128 << 64 && end <= 1u128 << p.limits.addr_bits
+    };
+    let mut total: u128 = 0;
+    let allowed = p.chunk_elements as u128 * u128::from(p.limits.max_chunks);
+    let mut elements: u128 = 0;
+    let mut beyond = None;
+    for (i, e) in entries.iter().enumerate() {
+        let entry = i;
+        if e.len == 0 {
+            return Err(ZeroLength { entry });
+        }
+        let write = p.dir == ChannelDir::Write;
+        let pci = if write { e.dst } else { e.src };
+        if u128::from(pci) + u128::from(e.len) - 1 > u128::from(u64::MAX) {
+            return Err(if write {
+                DestinationOutOfRange { entry }
+            } else {
+                SourceOutOfRange { entry }
+            });
+        }
+        let (Some(first), Some(last)) = (t(pci), t(pci + (e.len - 1))) else {
+            return Err(NoPciAddress { entry });
+        };
+        if u128::from(first) + u128::from(e.len) - 1 != u128::from(last) {
+            return Err(NoPciAddress { entry });
+        }
+        let (sar, dar) = if write {
+            (e.src, first)
+        } else {
+            (first, e.dst)
+        };
+        if !fits(sar, e.len) {
+            return Err(SourceOutOfRange { entry });
+        }
+        if !fits(dar, e.len) {
+            return Err(DestinationOutOfRange { entry });
+        }
+        if !p.limits.split && e.len > u64::from(p.limits.max_element_len) {
+            return Err(LengthTooLarge { entry });
+        }
+        total += u128::from(e.len);
+        elements += u128::from(e.len).div_ceil(u128::from(p.limits.max_element_len));
+        if beyond.is_none() && elements > allowed {
+            beyond = Some(i);
+        }
+    }
+    if entries.is_empty() {
+        return Err(EmptyBatch);
+    }
+    if let Some(entry) = beyond {
+        return Err(TooManyChunks { entry });
+    }
+    let elements = u64::try_from(elements).unwrap_or(u64::MAX);
+    Ok((u64::try_from(total).unwrap_or(u64::MAX), elements))
 }
