@@ -3,22 +3,40 @@
 # timed: counts repeat exactly on a busy machine). For each map and N, runs
 # the batch R times and once with R = 0; the difference divided by R * N is
 # the cost per entry. Writes target/instructions.csv (map,n,instr_per_entry).
+#
+#   scripts/instructions.sh              # all N in 1..4096
+#   scripts/instructions.sh --check 60   # N = 64 only; fails above 60 (CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+limit=
+if [ "${1:-}" = "--check" ]; then
+  limit=${2:?--check needs a limit}
+  NS=${NS:-64}
+fi
+command -v valgrind >/dev/null || { echo "valgrind not found" >&2; exit 1; }
 cargo build --release -q -p edma-core --example plan_cost
 bin=target/release/examples/plan_cost
 out=target/instructions.csv
 R=${R:-20}
 count() {
-  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 |
-    sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+  local n
+  n=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 |
+    sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+  [ -n "$n" ] || { echo "no count from callgrind for: $*" >&2; return 1; }
+  echo "$n"
 }
 echo "map,n,instr_per_entry" > "$out"
+over=0
 for map in legacy unroll compat native; do
   for n in ${NS:-1 4 16 64 256 1024 4096}; do
     base=$(count "$bin" "$map" "$n" 0)
     full=$(count "$bin" "$map" "$n" "$R")
     per=$(python3 -c "print(f'{($full - $base) / ($R * $n):.1f}')")
     echo "$map,$n,$per" | tee -a "$out"
+    if [ -n "$limit" ] && python3 -c "import sys; sys.exit(0 if $per > $limit else 1)"; then
+      echo "$map at N = $n: $per instructions per entry, above the target of $limit" >&2
+      over=1
+    fi
   done
 done
+[ "$over" -eq 0 ]
