@@ -524,8 +524,21 @@ fn count_coalesced<T: AddressTranslate + ?Sized>(
 /// The batch as a stream of data elements, starting at a [`Cursor`].
 ///
 /// Must only be used on a batch [`validate`] accepted with the same
-/// parameters and translation; on anything else it stops early rather than
-/// panic.
+/// parameters and translation; on anything else it never panics, but it may
+/// stop early or yield meaningless elements.
+///
+/// ```
+/// use edma_core::{ChannelDir, Deployment, Identity, MapFormat};
+/// use edma_core::plan::{Cursor, Elements, Entry, Limits, PlanParams};
+/// let params = PlanParams::new(MapFormat::HdmaNative, ChannelDir::Write, Deployment::Local, 8)
+///     .with_limits(Limits { max_element_len: 4096, ..Limits::default() });
+/// // 10 KiB split at 4 KiB: three elements, all from entry 0.
+/// let batch = [Entry::new(0x10_0000, 0x8000_0000, 10 << 10)];
+/// let lens: Vec<u32> = Elements::new(&batch, &params, &Identity, Cursor::default())
+///     .map(|e| e.len)
+///     .collect();
+/// assert_eq!(lens, [4096, 4096, 2048]);
+/// ```
 #[derive(Debug)]
 pub struct Elements<'a, T: ?Sized> {
     entries: &'a [Entry],
@@ -691,6 +704,32 @@ pub fn link_element(cycle: bool, ll_bus_addr: u64) -> Element {
 /// `n + 1 <= ll.capacity()` are the caller's job (the channel checks them).
 /// Slots are written in order and each slot is written whole through
 /// [`LlMemory::write`], which puts its control word last.
+///
+/// The chunk's last data element — the one that fills the chunk or ends the
+/// batch — carries the completion bits ([`data_control`]). Must only be
+/// used on a batch [`validate`] accepted (as [`Elements`]).
+///
+/// ```
+/// use edma_core::{ChannelDir, Deployment, Identity, MapFormat};
+/// use edma_core::desc::{Control, Element};
+/// use edma_core::io::SliceLl;
+/// use edma_core::plan::{encode_chunk, validate, Cursor, Entry, PlanParams};
+/// let params = PlanParams::new(MapFormat::EdmaUnroll, ChannelDir::Write, Deployment::Local, 2);
+/// let batch = [Entry::new(0, 0x100, 8), Entry::new(8, 0x200, 8), Entry::new(16, 0x300, 8)];
+/// assert_eq!(validate(&batch, &params, &Identity).unwrap().chunks, 2);
+/// let mut page = [0u8; 3 * 24];
+/// let mut ll = SliceLl::new(&mut page, 0x4000);
+/// let first = encode_chunk(&batch, &params, &Identity, Cursor::default(), 0, &mut ll, true);
+/// assert_eq!((first.elements, first.bytes, first.last), (2, 16, false));
+/// let second = encode_chunk(&batch, &params, &Identity, first.next, 1, &mut ll, true);
+/// assert_eq!((second.elements, second.last), (1, true));
+/// // Chunk 1 has cycle bit 0; its only element is its last: LIE.
+/// let slot0: [u8; 24] = page[..24].try_into().unwrap();
+/// assert_eq!(
+///     Element::decode(&slot0),
+///     Element::data(Control::LIE, 8, 16, 0x300)
+/// );
+/// ```
 #[inline]
 pub fn encode_chunk<T: AddressTranslate + ?Sized, L: LlMemory + ?Sized>(
     entries: &[Entry],
