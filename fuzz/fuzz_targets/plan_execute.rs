@@ -26,7 +26,8 @@ struct Input {
 }
 
 fn chan_params(inp: &Input, slots: usize, limits: Limits) -> edma_core::plan::PlanParams {
-    edma_core::plan::PlanParams::new(inp.map, inp.dir, inp.dep, slots.saturating_sub(1).max(1)).with_limits(limits)
+    edma_core::plan::PlanParams::new(inp.map, inp.dir, inp.dep, slots.saturating_sub(1).max(1))
+        .with_limits(limits)
 }
 
 fuzz_target!(|inp: Input| {
@@ -38,7 +39,12 @@ fuzz_target!(|inp: Input| {
     // Remote interrupts go outside PCI memory, so they do not change it.
     ctrl.configure_remote_interrupt(inp.dir, ch, 1 << 40, 0x55);
     let slots = usize::from(inp.slots % 40);
-    let mut batch: Vec<Entry> = inp.entries.iter().take(64).map(|&(s, d, l)| Entry::new(u64::from(s), u64::from(d), u64::from(l % 2048))).collect();
+    let mut batch: Vec<Entry> = inp
+        .entries
+        .iter()
+        .take(64)
+        .map(|&(s, d, l)| Entry::new(u64::from(s), u64::from(d), u64::from(l % 2048)))
+        .collect();
     if let Some((at, s, d, l)) = inp.wild {
         if !batch.is_empty() {
             let i = usize::from(at) % batch.len();
@@ -50,25 +56,42 @@ fuzz_target!(|inp: Input| {
     limits.max_element_len = limits.max_element_len.max(1).min(1 << 20);
     // Seed memories with a pattern; remember them for the reference.
     engine.with_memory(|local, pci| {
-        for (i, b) in local.iter_mut().enumerate() { *b = (i * 13 + 1) as u8; }
-        for (i, b) in pci.iter_mut().enumerate() { *b = (i * 7 + 3) as u8; }
+        for (i, b) in local.iter_mut().enumerate() {
+            *b = (i * 13 + 1) as u8;
+        }
+        for (i, b) in pci.iter_mut().enumerate() {
+            *b = (i * 7 + 3) as u8;
+        }
     });
     let (local0, pci0) = engine.with_memory(|l, p| (l.to_vec(), p.to_vec()));
     // Validation is pure and linear in entries; executing is linear in
     // elements, so keep the run bounded (a caller's max_chunks would).
-    if let Ok(s) = edma_core::plan::validate(&batch, &chan_params(&inp, slots, limits), &edma_core::Identity) {
+    if let Ok(s) = edma_core::plan::validate(
+        &batch,
+        &chan_params(&inp, slots, limits),
+        &edma_core::Identity,
+    ) {
         if s.elements > 20_000 {
             return;
         }
     }
-    let mut chan = Channel::new(ChannelConfig::new(inp.dir, ch).with_limits(limits), engine.ll_region(inp.dir, ch, slots));
+    let mut chan = Channel::new(
+        ChannelConfig::new(inp.dir, ch).with_limits(limits),
+        engine.ll_region(inp.dir, ch, slots),
+    );
     let before = engine.counters();
     match chan.submit(&ctrl, &batch) {
         Err(e) => {
             if let edma_core::channel::ChannelError::Plan(p) = e {
-                if let Some(i) = p.entry() { assert!(i < batch.len()); }
+                if let Some(i) = p.entry() {
+                    assert!(i < batch.len());
+                }
             }
-            assert_eq!(engine.counters(), before, "rejected batch touched the engine");
+            assert_eq!(
+                engine.counters(),
+                before,
+                "rejected batch touched the engine"
+            );
             return;
         }
         Ok(_) => {}
@@ -77,13 +100,21 @@ fuzz_target!(|inp: Input| {
     // An entry whose local side lands in the LL area rewrites the list the
     // engine runs: anything may happen then except a panic or a hang.
     let touches_ll = batch.iter().any(|e| {
-        let local = match inp.dir { ChannelDir::Write => e.src, ChannelDir::Read => e.dst };
+        let local = match inp.dir {
+            ChannelDir::Write => e.src,
+            ChannelDir::Read => e.dst,
+        };
         local.saturating_add(e.len) > ll_lo
     });
     let mut done = None;
     for _ in 0..100_000 {
-        if let Some(c) = chan.on_interrupt(&ctrl).unwrap() { done = Some(c); break; }
-        if !engine.is_running(inp.dir, ch) && ctrl.pending(inp.dir) == 0 { break; }
+        if let Some(c) = chan.on_interrupt(&ctrl).unwrap() {
+            done = Some(c);
+            break;
+        }
+        if !engine.is_running(inp.dir, ch) && ctrl.pending(inp.dir) == 0 {
+            break;
+        }
     }
     let done = match done {
         Some(d) => d,
@@ -93,7 +124,9 @@ fuzz_target!(|inp: Input| {
             return;
         }
     };
-    if touches_ll { return; }
+    if touches_ll {
+        return;
+    }
     // Reference: in-order copy; src/dst in different memories.
     let (mut local_ref, mut pci_ref) = (local0, pci0);
     let mut ok = true;
@@ -103,7 +136,10 @@ fuzz_target!(|inp: Input| {
             ChannelDir::Write => (&local_ref, &mut pci_ref),
             ChannelDir::Read => (&pci_ref, &mut local_ref),
         };
-        if s + l > src.len() || d + l > dst.len() { ok = false; break; }
+        if s + l > src.len() || d + l > dst.len() {
+            ok = false;
+            break;
+        }
         let tmp = src[s..s + l].to_vec();
         dst[d..d + l].copy_from_slice(&tmp);
     }

@@ -41,8 +41,17 @@ fuzz_target!(|inp: Input| {
     let engine = MockEngine::new(cfg);
     let ctrl = Controller::new(&engine, inp.map, inp.dep);
     let ch = inp.ch % 8;
-    let batches: Vec<Vec<Entry>> = (1..=8u64).map(|n| (0..n).map(|i| Entry::new(i * 512, 0x1_0000 + i * 600, 500)).collect()).collect();
-    let mut chan = Channel::new(ChannelConfig::new(inp.dir, ch), engine.ll_region(inp.dir, ch, 8));
+    let batches: Vec<Vec<Entry>> = (1..=8u64)
+        .map(|n| {
+            (0..n)
+                .map(|i| Entry::new(i * 512, 0x1_0000 + i * 600, 500))
+                .collect()
+        })
+        .collect();
+    let mut chan = Channel::new(
+        ChannelConfig::new(inp.dir, ch),
+        engine.ll_region(inp.dir, ch, 8),
+    );
     for op in inp.ops.iter().take(256) {
         match *op {
             // Offsets cover every map (the largest is 0x1200 bytes) and a bit beyond.
