@@ -11,6 +11,43 @@
 //! The device must be bound to no kernel driver (or to `vfio-pci`/`uio`
 //! with the BAR exposed) and bus mastering enabled; mapping needs root or
 //! the file's permission.
+//!
+//! A host reading two device buffers into host memory in one batch (remote
+//! deployment: the host *reading from* the device uses a **write** channel,
+//! Linux's "inverted logic"), polling for completion:
+//!
+//! ```no_run
+//! use edma_backend_mmio::userspace::PciDevice;
+//! use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry};
+//!
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let dev = PciDevice::open("0000:01:00.0")?; // reads config space, parses the DMA VSEC
+//!     let l = *dev.layout();
+//!     let regs_bar = dev.map_bar(l.regs.bar)?;
+//!     let mut ll_bar = dev.map_bar(l.ll_wr[0].bar)?;
+//!     let regs = regs_bar.regs(l.regs)?;
+//!     let ctrl = Controller::new(&regs, l.map, Deployment::Remote);
+//!     // Where the engine sees the LL block: for AMD/Xilinx devmem_phys_off
+//!     // plus the block's offset; for other endpoints the BAR's local address.
+//!     let ll_bus = l.devmem_phys_off.unwrap_or(0) + l.ll_wr[0].offset;
+//!     let ll = ll_bar.ll(l.ll_wr[0], ll_bus)?;
+//!     let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Write, 0), ll);
+//!     // (device-local source, host bus address destination, length)
+//!     let batch = [
+//!         Entry::new(0x1000_0000, 0x2_3456_0000, 4096),
+//!         Entry::new(0x1000_8000, 0x2_3457_0000, 512),
+//!     ];
+//!     ch.submit(&ctrl, &batch)?;
+//!     let done = loop {
+//!         if let Some(c) = ch.on_interrupt(&ctrl)? {
+//!             break c;
+//!         }
+//!         std::hint::spin_loop();
+//!     };
+//!     println!("{:?}: {} bytes, residue {}", done.status, done.bytes_done, done.residue);
+//!     Ok(())
+//! }
+//! ```
 
 use std::fs::{File, OpenOptions};
 use std::io;

@@ -605,6 +605,25 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     /// On error nothing has been written and the channel is unchanged. On
     /// success the first chunk is running; call [`Channel::on_interrupt`]
     /// when the channel's interrupt fires.
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::channel::{Channel, ChannelConfig, ChannelError, Controller};
+    /// use edma_core::plan::{Entry, PlanError};
+    /// use edma_core::{ChannelDir, Deployment, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Write, 0), engine.ll_region(ChannelDir::Write, 0, 16));
+    /// // Entry 1 is empty: rejected by name, and the engine was not touched.
+    /// let bad = [Entry::new(0, 0x1000, 64), Entry::new(64, 0x2000, 0)];
+    /// assert_eq!(ch.submit(&ctrl, &bad), Err(ChannelError::Plan(PlanError::ZeroLength { entry: 1 })));
+    /// assert_eq!(engine.counters().total().reg_writes, 0);
+    /// // The channel is still usable.
+    /// let good = [Entry::new(0, 0x1000, 64), Entry::new(64, 0x2000, 32)];
+    /// let summary = ch.submit(&ctrl, &good).unwrap();
+    /// assert_eq!((summary.elements, summary.chunks, summary.bytes), (2, 1, 96));
+    /// assert!(ch.is_busy());
+    /// ```
     pub fn submit<R: RegisterIo>(
         &mut self,
         ctrl: &Controller<R>,
@@ -812,6 +831,27 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     /// An interrupt with no status bit for this channel, or a done status
     /// while no batch is in flight, is spurious: it is cleared if needed and
     /// ignored (`Ok(None)`).
+    ///
+    /// An abort completes the batch with the failing entry and the exact
+    /// residue:
+    ///
+    /// ```
+    /// use edma_backend_mock::{Fault, MockConfig, MockEngine};
+    /// use edma_core::channel::{Channel, ChannelConfig, Controller, Status};
+    /// use edma_core::plan::Entry;
+    /// use edma_core::{ChannelDir, Deployment, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaCompat));
+    /// let ctrl = Controller::new(&engine, MapFormat::HdmaCompat, Deployment::Local);
+    /// let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Read, 2), engine.ll_region(ChannelDir::Read, 2, 8));
+    /// // The third element fails after moving 100 of its 512 bytes.
+    /// engine.inject_fault(ChannelDir::Read, 2, Fault::AbortAt { element: 2, after_bytes: 100, read: true });
+    /// let batch: Vec<Entry> = (0..4).map(|i| Entry::new(0x1000 * i, 0x10_0000 + 0x1000 * i, 512)).collect();
+    /// ch.submit(&ctrl, &batch).unwrap();
+    /// let done = ch.on_interrupt(&ctrl).unwrap().expect("the abort completes the batch");
+    /// assert_eq!(done.status, Status::Aborted { entry: 2, entry_bytes_done: 100 });
+    /// assert_eq!((done.bytes_done, done.residue), (2 * 512 + 100, 512 - 100 + 512));
+    /// assert!(!ch.is_busy());
+    /// ```
     pub fn on_interrupt<R: RegisterIo>(
         &mut self,
         ctrl: &Controller<R>,
@@ -861,6 +901,24 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     /// is cleared; otherwise the completion arrives from
     /// [`Channel::on_interrupt`]. Returns `Ok(None)` when no batch was in
     /// flight (nothing is written then).
+    ///
+    /// ```
+    /// use edma_backend_mock::{ExecMode, MockConfig, MockEngine};
+    /// use edma_core::channel::{Channel, ChannelConfig, Controller, Status};
+    /// use edma_core::plan::Entry;
+    /// use edma_core::{ChannelDir, Deployment, MapFormat};
+    /// // Manual mode: the engine runs only when stepped.
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaLegacy).with_mode(ExecMode::Manual));
+    /// let ctrl = Controller::new(&engine, MapFormat::EdmaLegacy, Deployment::Local);
+    /// let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Write, 0), engine.ll_region(ChannelDir::Write, 0, 8));
+    /// let batch: Vec<Entry> = (0..5).map(|i| Entry::new(0x100 * i, 0x8000 + 0x100 * i, 0x100)).collect();
+    /// ch.submit(&ctrl, &batch).unwrap();
+    /// assert_eq!(engine.step(ChannelDir::Write, 0, 3), 3); // three entries done
+    /// let c = ch.terminate(&ctrl).unwrap().expect("the stopped engine completes the batch now");
+    /// assert_eq!(c.status, Status::Terminated { entry: Some(3) });
+    /// assert_eq!((c.bytes_done, c.residue), (0x300, 0x200));
+    /// assert_eq!(ch.terminate(&ctrl), Ok(None)); // nothing in flight any more
+    /// ```
     pub fn terminate<R: RegisterIo>(
         &mut self,
         ctrl: &Controller<R>,
