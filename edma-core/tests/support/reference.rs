@@ -9,7 +9,7 @@ use edma_core::plan::{Entry, PlanError, PlanParams};
 /// first, each entry's checks in the documented order; returns the byte
 /// total and element count when every entry passes and the batch's elements
 /// (`ceil(len / max)` each, no coalescing) fit the chunk limit.
-pub fn validate(
+pub(crate) fn validate(
     entries: &[Entry],
     p: &PlanParams,
     t: &dyn Fn(u64) -> Option<u64>,
