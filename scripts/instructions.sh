@@ -6,6 +6,7 @@
 #
 #   scripts/instructions.sh              # all N in 1..4096
 #   scripts/instructions.sh --check 60   # N = 64 only; fails above 60 (CI)
+#   TRANSLATE=window scripts/instructions.sh   # PCI side through an OffsetWindow
 set -euo pipefail
 cd "$(dirname "$0")/.."
 limit=
@@ -29,8 +30,8 @@ echo "map,n,instr_per_entry" > "$out"
 over=0
 for map in legacy unroll compat native; do
   for n in ${NS:-1 4 16 64 256 1024 4096}; do
-    base=$(count "$bin" "$map" "$n" 0)
-    full=$(count "$bin" "$map" "$n" "$R")
+    base=$(count "$bin" "$map" "$n" 0 ${TRANSLATE:-})
+    full=$(count "$bin" "$map" "$n" "$R" ${TRANSLATE:-})
     per=$(python3 -c "print(f'{($full - $base) / ($R * $n):.1f}')")
     echo "$map,$n,$per" | tee -a "$out"
     if [ -n "$limit" ] && python3 -c "import sys; sys.exit(0 if $per > $limit else 1)"; then

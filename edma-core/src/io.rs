@@ -124,6 +124,38 @@ pub trait AddressTranslate {
     /// Translates `addr`, or returns `None` when it has no PCI address
     /// (the batch is then rejected naming the entry).
     fn to_pci(&self, addr: u64) -> Option<u64>;
+
+    /// Translates the range `[addr, addr + len)` as a whole: the PCI address
+    /// of `addr` when every byte has one and they are contiguous, so the
+    /// engine can move the range in one piece; otherwise `None`.
+    ///
+    /// The planner calls it once per entry with `len >= 1` and
+    /// `addr + len - 1` not wrapping; the result for other arguments does
+    /// not matter (it must not panic). The default translates the first and
+    /// the last byte and requires the last to be `len - 1` above the first —
+    /// exact for translations that are linear inside each window, as the
+    /// engine's address windows are. Override it when one range check is
+    /// cheaper than two lookups (as [`OffsetWindow`] does) or when the
+    /// translation can be non-linear between the ends.
+    ///
+    /// ```
+    /// use edma_core::io::AddressTranslate;
+    /// // 4 KiB pages: page 0 -> 0x9000, page 1 -> 0x5000 (not contiguous).
+    /// let pages = |a: u64| match a >> 12 {
+    ///     0 => Some(0x9000 + (a & 0xfff)),
+    ///     1 => Some(0x5000 + (a & 0xfff)),
+    ///     _ => None,
+    /// };
+    /// assert_eq!(pages.to_pci_range(0x100, 0x200), Some(0x9100));
+    /// assert_eq!(pages.to_pci_range(0xf00, 0x200), None); // crosses into page 1
+    /// ```
+    #[inline]
+    fn to_pci_range(&self, addr: u64, len: u64) -> Option<u64> {
+        let last = len.wrapping_sub(1);
+        let first = self.to_pci(addr)?;
+        let end = self.to_pci(addr.wrapping_add(last))?;
+        (first.checked_add(last) == Some(end)).then_some(first)
+    }
 }
 
 /// The identity translation (Linux's default when `pci_address` is not set).
@@ -157,12 +189,27 @@ pub struct OffsetWindow {
 }
 
 impl AddressTranslate for OffsetWindow {
+    #[inline]
     fn to_pci(&self, addr: u64) -> Option<u64> {
         let off = addr.checked_sub(self.cpu_base)?;
         if off >= self.size {
             return None;
         }
         self.pci_base.checked_add(off)
+    }
+
+    /// One range check instead of two lookups; the same answer as the
+    /// default for every `len >= 1`.
+    #[inline]
+    fn to_pci_range(&self, addr: u64, len: u64) -> Option<u64> {
+        let off = addr.checked_sub(self.cpu_base)?;
+        // off + len <= size, without overflow.
+        if len > self.size || off > self.size - len {
+            return None;
+        }
+        let start = self.pci_base.checked_add(off)?;
+        start.checked_add(len.wrapping_sub(1))?;
+        Some(start)
     }
 }
 

@@ -299,15 +299,15 @@ fn check_entry<T: AddressTranslate + ?Sized>(
             PlanError::DestinationOutOfRange { entry: i }
         });
     }
-    let (sar, dar) = resolve(e, p.dir, t).ok_or(PlanError::NoPciAddress { entry: i })?;
     // The whole PCI range must translate contiguously.
-    let pci_start = if pci_is_src { sar } else { dar };
-    let end_tr = t
-        .to_pci(pci + last)
+    let pci_start = t
+        .to_pci_range(pci, e.len)
         .ok_or(PlanError::NoPciAddress { entry: i })?;
-    if pci_start.checked_add(last) != Some(end_tr) {
-        return Err(PlanError::NoPciAddress { entry: i });
-    }
+    let (sar, dar) = if pci_is_src {
+        (pci_start, e.dst)
+    } else {
+        (e.src, pci_start)
+    };
     if !range_ok(sar, e.len, p.limits.addr_bits) {
         return Err(PlanError::SourceOutOfRange { entry: i });
     }
@@ -406,11 +406,8 @@ fn entry_ok<T: AddressTranslate + ?Sized>(e: &Entry, p: &PlanParams, t: &T, top:
         ChannelDir::Write => e.dst,
         ChannelDir::Read => e.src,
     };
-    let Some(pci_start) = t.to_pci(pci) else {
-        return false;
-    };
-    let (pci_last, wrapped) = pci.overflowing_add(last);
-    let Some(end_tr) = t.to_pci(pci_last) else {
+    let (_, wrapped) = pci.overflowing_add(last);
+    let Some(pci_start) = t.to_pci_range(pci, len) else {
         return false;
     };
     let (sar, dar) = match p.dir {
@@ -423,7 +420,6 @@ fn entry_ok<T: AddressTranslate + ?Sized>(e: &Entry, p: &PlanParams, t: &T, top:
     };
     len != 0
         && !wrapped
-        && pci_start.checked_add(last) == Some(end_tr)
         && sar.max(dar) <= highest_start
         && (p.limits.split || len <= u64::from(p.limits.max_element_len))
 }
@@ -770,7 +766,9 @@ pub fn encode_chunk<T: AddressTranslate + ?Sized, L: LlMemory + ?Sized>(
                 break;
             };
             ll.write(count, &Element::data(control(count == last), len, sar, dar));
-            bytes = bytes.saturating_add(e.len);
+            // At most `count` elements of < 2^32 bytes each: no wrap in practice,
+            // and wrapping (unlike `+`) cannot panic.
+            bytes = bytes.wrapping_add(e.len);
             count += 1;
         }
         cursor.entry += count;
@@ -782,7 +780,7 @@ pub fn encode_chunk<T: AddressTranslate + ?Sized, L: LlMemory + ?Sized>(
         let Some(el) = it.next() else { break };
         let ends = count + 1 == chunk || it.cursor.entry >= entries.len();
         ll.write(count, &Element::data(control(ends), el.len, el.sar, el.dar));
-        bytes = bytes.saturating_add(u64::from(el.len));
+        bytes = bytes.wrapping_add(u64::from(el.len));
         count += 1;
     }
     if with_link {

@@ -9,6 +9,7 @@ mod reference;
 
 use common::VecLl;
 use edma_core::desc::{Control, Element};
+use edma_core::io::{AddressTranslate, OffsetWindow};
 use edma_core::plan::{self, Cursor, Elements, Entry, Limits, PlanParams, locate, validate};
 use edma_core::{ChannelDir, Deployment, MapFormat};
 use proptest::prelude::*;
@@ -226,7 +227,7 @@ proptest! {
         bits in prop_oneof![3 => Just(64u8), 1 => prop::sample::select(vec![1u8, 12, 32, 40, 63])],
         split in any::<bool>(),
         max_chunks in prop_oneof![1u32..4, Just(u32::MAX)],
-        which in 0u8..3,
+        which in 0u8..4,
         tweak in (0usize..6, 0u64..3, any::<bool>()),
     ) {
         let mut entries: Vec<Entry> = raw.into_iter().map(|(s, d, l)| Entry::new(s, d, l)).collect();
@@ -243,9 +244,52 @@ proptest! {
             _ => |a| Some(a.wrapping_add(1 << 63)),
         };
         let want = reference::validate(&entries, &p, &t);
-        let got = validate(&entries, &p, &t).map(|s| (s.bytes, s.elements, s.chunks));
+        let got = if which == 3 {
+            // OffsetWindow's own range check against the rules' two lookups.
+            let window = |a| WINDOW.to_pci(a);
+            let want = reference::validate(&entries, &p, &window);
+            let got = validate(&entries, &p, &WINDOW).map(|s| (s.bytes, s.elements, s.chunks));
+            prop_assert_eq!(got, want.map(|(b, n)| (b, n, n.div_ceil(p.chunk_elements as u64))));
+            return Ok(());
+        } else {
+            validate(&entries, &p, &t).map(|s| (s.bytes, s.elements, s.chunks))
+        };
         let want = want.map(|(b, n)| (b, n, n.div_ceil(p.chunk_elements as u64)));
         prop_assert_eq!(got, want);
+    }
+}
+
+/// A window whose edges sit among the edge addresses: CPU `[2^32 - 0x1000,
+/// 2^40)` at PCI `2^64 - 2^40 + 0x2000`, so its top end cannot be
+/// reached (it would pass 2^64).
+const WINDOW: OffsetWindow = OffsetWindow {
+    cpu_base: (1 << 32) - 0x1000,
+    pci_base: 0u64.wrapping_sub(1 << 40) + 0x2000,
+    size: (1 << 40) - (1 << 32) + 0x1000,
+};
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: if cfg!(miri) { 4 } else { 4096 }, ..ProptestConfig::default() })]
+
+    /// `OffsetWindow::to_pci_range` (one range check) answers exactly as
+    /// the trait's default (two lookups and a contiguity test) for every
+    /// valid range, near all of the window's edges.
+    #[test]
+    fn window_range_matches_the_default(
+        base in edge_addr(), pci in edge_addr(), size in edge_len(),
+        addr in edge_addr(), len in edge_len(),
+    ) {
+        // A valid range: at least a byte, not wrapping.
+        let len = len.max(1);
+        let addr = addr.min(u64::MAX - (len - 1));
+        let w = OffsetWindow { cpu_base: base, pci_base: pci, size };
+        let lookups = |a| w.to_pci(a);
+        prop_assert_eq!(w.to_pci_range(addr, len), lookups.to_pci_range(addr, len));
+        // Also inside the window, where the interesting answers are.
+        let inside = base.wrapping_add(addr % size.max(1));
+        if inside.checked_add(len - 1).is_some() {
+            prop_assert_eq!(w.to_pci_range(inside, len), lookups.to_pci_range(inside, len));
+        }
     }
 }
 

@@ -4,7 +4,8 @@
 //! * `validate` (fast yes/no per entry, exact error out of line) returns
 //!   exactly what `edma-core/tests/support/reference.rs` says — the same
 //!   error naming the same entry, or the same byte, element and chunk
-//!   counts;
+//!   counts — also through an `OffsetWindow`, whose one-step range check
+//!   must answer as the rules' two lookups do;
 //! * every chunk `encode_chunk` writes (fast path for whole entries, general
 //!   path otherwise, with or without coalescing) holds exactly the element
 //!   stream from the chunk's start, completion bits only on its last
@@ -17,7 +18,7 @@ mod reference;
 use arbitrary::Arbitrary;
 use edma_core::Deployment;
 use edma_core::desc::{Control, Element, SLOT_SIZE};
-use edma_core::io::SliceLl;
+use edma_core::io::{AddressTranslate, OffsetWindow, SliceLl};
 use edma_core::plan::{self, Cursor, Elements, Entry, Limits, PlanParams};
 use libfuzzer_sys::fuzz_target;
 
@@ -26,6 +27,7 @@ struct Input {
     params: PlanParams,
     entries: Vec<Entry>,
     translation: u8,
+    window: Option<(u64, u64, u64)>,
 }
 
 const SENTINEL: u8 = 0xee;
@@ -62,6 +64,22 @@ fuzz_target!(|inp: Input| {
     let want = reference::validate(entries, &plain, &t)
         .map(|(b, n)| (b, n, n.div_ceil(plain.chunk_elements as u64)));
     assert_eq!(got, want, "validate disagrees with the rules");
+    if let Some((cpu_base, pci_base, size)) = inp.window {
+        // OffsetWindow's one-step range check against the rules' two lookups.
+        let w = OffsetWindow {
+            cpu_base,
+            pci_base,
+            size,
+        };
+        let lookups = |a| w.to_pci(a);
+        let got = plan::validate(entries, &plain, &w).map(|s| (s.bytes, s.elements, s.chunks));
+        let want = reference::validate(entries, &plain, &lookups)
+            .map(|(b, n)| (b, n, n.div_ceil(plain.chunk_elements as u64)));
+        assert_eq!(
+            got, want,
+            "validate with an OffsetWindow disagrees with the rules"
+        );
+    }
 
     // Encoding, as planned (coalescing or not), when the plan is small.
     let Ok(summary) = plan::validate(entries, &p, &t) else {
