@@ -131,6 +131,23 @@ pub enum Store {
 /// With 64-bit stores: bytes 8..16, bytes 16..24, fence, bytes 0..8 (control
 /// word and size together): three stores, the cycle bit last. Without:
 /// the last store splits into the size word, a fence, then the control word.
+///
+/// ```
+/// use edma_backend_mmio::{slot_stores, Store};
+/// use edma_core::desc::{Control, Element};
+/// let el = Element::data(Control::CB | Control::LIE, 0x40, 0x1000, 0x2000);
+/// let wide: Vec<Store> = slot_stores(&el, true).collect();
+/// assert_eq!(wide, [
+///     Store::U64 { offset: 8, value: 0x1000 },  // SAR
+///     Store::U64 { offset: 16, value: 0x2000 }, // DAR
+///     Store::Fence,
+///     Store::U64 { offset: 0, value: 0x40 << 32 | u64::from(el.control_word()) },
+/// ]);
+/// let narrow: Vec<Store> = slot_stores(&el, false).collect();
+/// assert_eq!(narrow.len(), 6);
+/// assert_eq!(narrow[3], Store::U32 { offset: 4, value: 0x40 }); // size first
+/// assert_eq!(narrow[5], Store::U32 { offset: 0, value: el.control_word() }); // control last
+/// ```
 pub fn slot_stores(element: &Element, wide: bool) -> impl Iterator<Item = Store> {
     let bytes = element.encode();
     let dword = |o: usize| {
@@ -186,6 +203,25 @@ pub fn slot_stores(element: &Element, wide: bool) -> impl Iterator<Item = Store>
 /// together with the size. (Linux's driver issues four: control first.) On
 /// targets without native 64-bit stores the last store is split into size
 /// then control, keeping the control word last.
+///
+/// ```
+/// use edma_backend_mmio::{LlKind, MmioLl};
+/// use edma_core::desc::{Control, Element, SLOT_SIZE};
+/// use edma_core::io::LlMemory;
+/// // Stands in for the LL page (u64 words: 8-aligned as required).
+/// let mut page = [0u64; 3 * SLOT_SIZE / 8];
+/// // SAFETY: `page` is 8-aligned, 72 bytes long, outlives `ll` and is not used meanwhile.
+/// let mut ll = unsafe { MmioLl::new(page.as_mut_ptr().cast(), 3, 0x8000_0000, LlKind::Ram) };
+/// let el = Element::data(Control::CB, 512, 0x1000, 0x2000);
+/// ll.write(1, &el);
+/// ll.write(3, &el); // beyond the region: ignored
+/// ll.sync();
+/// assert_eq!((ll.capacity(), ll.bus_addr()), (3, 0x8000_0000));
+/// drop(ll);
+/// let bytes: Vec<u8> = page.iter().flat_map(|w| w.to_le_bytes()).collect();
+/// assert_eq!(bytes[SLOT_SIZE..2 * SLOT_SIZE], el.encode());
+/// assert!(bytes[..SLOT_SIZE].iter().chain(&bytes[2 * SLOT_SIZE..]).all(|&b| b == 0));
+/// ```
 #[derive(Debug)]
 pub struct MmioLl {
     base: *mut u8,

@@ -190,6 +190,26 @@ fn blocks(bar: u8, first: u64, gap: u64, size: u64) -> [Block; 8] {
 
 /// Parses a configuration space image (at least the 64-byte header; the
 /// extended capabilities need the full 4 KiB) into an [`EdmaLayout`].
+///
+/// ```
+/// use edma_backend_mmio::pcie::{parse_config, Block};
+/// use edma_core::MapFormat;
+/// let mut cfg = [0u8; 4096];
+/// let mut put = |off: usize, v: u32| cfg[off..off + 4].copy_from_slice(&v.to_le_bytes());
+/// put(0x00, 0xedda_16c3); // Synopsys eDMA test endpoint
+/// put(0x100, 0x0001_000b); // extended capability: vendor-specific, last in the list
+/// put(0x104, 0x0180_0006); // VSEC ID 6 (DMA), revision 0, length 0x18
+/// put(0x108, 0x0000_0005); // map 5 (HDMA compat), registers in BAR 0
+/// put(0x10c, 0x0001_0001); // 1 write channel, 1 read channel
+/// put(0x110, 0x0000_3000); // register block at BAR offset 0x3000
+/// let l = parse_config(&cfg).unwrap();
+/// assert!(l.vsec_found);
+/// assert_eq!(l.map, MapFormat::HdmaCompat);
+/// assert_eq!(l.regs, Block { bar: 0, offset: 0x3000, size: 0x2000 });
+/// assert_eq!((l.wr_channels, l.rd_channels), (1, 1));
+/// // The test endpoint's LL regions: BAR 2, write channels from 0, read channels from 4 MiB.
+/// assert_eq!(l.ll_rd[0], Block { bar: 2, offset: 0x40_0000, size: 0x800 });
+/// ```
 pub fn parse_config(cfg: &[u8]) -> Result<EdmaLayout, ConfigError> {
     let id = dword(cfg, 0)
         .filter(|_| cfg.len() >= 64)

@@ -46,6 +46,29 @@ use edma_core::regs::{ChControl1, HdmaInt, HdmaIntSetup, HwChannelStatus, edma_v
 use edma_core::{ChannelDir, MapFormat};
 
 /// When the engine executes.
+///
+/// In [`ExecMode::Manual`] a test decides how far the engine gets, so it can
+/// look at the state in between:
+///
+/// ```
+/// use edma_backend_mock::{ExecMode, MockConfig, MockEngine};
+/// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+/// let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaNative).with_mode(ExecMode::Manual));
+/// engine.local_write(0x100, &[1; 8]);
+/// engine.local_write(0x200, &[2; 8]);
+/// let ctrl = Controller::new(&engine, MapFormat::HdmaNative, Deployment::Local);
+/// let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Write, 1), engine.ll_region(ChannelDir::Write, 1, 4));
+/// let batch = [Entry::new(0x100, 0x8000, 8), Entry::new(0x200, 0x8008, 8)];
+/// ch.submit(&ctrl, &batch).unwrap();
+/// assert!(engine.is_running(ChannelDir::Write, 1));
+/// assert_eq!(ch.on_interrupt(&ctrl), Ok(None)); // nothing happened yet
+/// assert_eq!(engine.step(ChannelDir::Write, 1, 1), 1);
+/// assert_eq!(engine.pci_read(0x8000, 16), [1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+/// assert_eq!(engine.step(ChannelDir::Write, 1, 10), 1); // only one element was left
+/// assert!(!engine.is_running(ChannelDir::Write, 1));
+/// assert!(ch.on_interrupt(&ctrl).unwrap().unwrap().is_success());
+/// assert_eq!(engine.pci_read(0x8008, 8), [2; 8]);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExecMode {
     /// A doorbell runs the channel until it stops or aborts.
@@ -109,6 +132,24 @@ impl MockConfig {
 }
 
 /// Access and event counters.
+///
+/// ```
+/// use edma_backend_mock::{MockConfig, MockEngine};
+/// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+/// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+/// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+/// let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Read, 5), engine.ll_region(ChannelDir::Read, 5, 16));
+/// let batch: Vec<Entry> = (0..10).map(|i| Entry::new(i * 0x100, 0x10_0000 + i * 0x100, 0x100)).collect();
+/// ch.submit(&ctrl, &batch).unwrap();
+/// ch.on_interrupt(&ctrl).unwrap().unwrap();
+/// let c = engine.counters().channel(ChannelDir::Read, 5);
+/// // The link after the last element is followed too; the element it leads to
+/// // has the old cycle bit, so the channel stops there.
+/// assert_eq!((c.doorbells, c.done_local, c.elements, c.links), (1, 1, 10, 1));
+/// assert_eq!(c.bytes, 10 * 0x100);
+/// assert_eq!(engine.counters().total().ll_slot_writes, 11); // 10 data + the link
+/// assert_eq!(engine.counters().channel(ChannelDir::Read, 4), Default::default());
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counters {
     /// Register reads.
@@ -1071,6 +1112,19 @@ impl MockEngine {
 
     /// Sets a channel's interrupt status bits as if the hardware had raised
     /// them without a transfer (for spurious-interrupt tests).
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaLegacy));
+    /// let ctrl = Controller::new(&engine, MapFormat::EdmaLegacy, Deployment::Local);
+    /// let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Write, 2), engine.ll_region(ChannelDir::Write, 2, 4));
+    /// engine.force_status(ChannelDir::Write, 2, true, false);
+    /// assert_eq!(ctrl.pending(ChannelDir::Write), 0b100);
+    /// // No batch in flight: ignored, but cleared so the line drops.
+    /// assert_eq!(ch.on_interrupt(&ctrl), Ok(None));
+    /// assert_eq!(ctrl.pending(ChannelDir::Write), 0);
+    /// ```
     pub fn force_status(&self, dir: ChannelDir, ch: u8, done: bool, abort: bool) {
         let mut g = self.lock();
         let i = dir.index();

@@ -47,6 +47,33 @@ use crate::regs::{self, ChReg, HdmaInt, HdmaIntSetup, HwChannelStatus, edma_v0, 
 use crate::{ChannelDir, Deployment, MAX_CHANNELS, MapFormat};
 
 /// Owner of the register block and of the lock over shared registers.
+///
+/// Any [`RegisterIo`] works — the mock, a mapped BAR, or a register file of
+/// your own:
+///
+/// ```
+/// use core::cell::Cell;
+/// use edma_core::io::RegisterIo;
+/// use edma_core::regs::edma_v0;
+/// use edma_core::{Controller, Deployment, MapFormat};
+/// // A plain register file: 64 words, no side effects.
+/// struct Words([Cell<u32>; 64]);
+/// impl RegisterIo for Words {
+///     fn read32(&self, offset: usize) -> u32 {
+///         self.0.get(offset / 4).map_or(u32::MAX, Cell::get)
+///     }
+///     fn write32(&self, offset: usize, value: u32) {
+///         if let Some(w) = self.0.get(offset / 4) {
+///             w.set(value);
+///         }
+///     }
+/// }
+/// let regs = Words(core::array::from_fn(|_| Cell::new(0)));
+/// // CTRL: 4 write channels (bits 3:0) and 2 read channels (bits 19:16).
+/// regs.write32(edma_v0::CTRL, 0x0002_0004);
+/// let ctrl = Controller::new(&regs, MapFormat::EdmaUnroll, Deployment::Local);
+/// assert_eq!(ctrl.channel_counts(), (4, 2));
+/// ```
 #[derive(Debug)]
 pub struct Controller<R> {
     regs: R,
@@ -138,6 +165,32 @@ impl<R: RegisterIo> Controller<R> {
 
     /// Bit mask of the channels of `dir` with a done or abort interrupt
     /// pending (bit n = channel n): what an interrupt handler routes on.
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaNative));
+    /// let ctrl = Controller::new(&engine, MapFormat::HdmaNative, Deployment::Local);
+    /// let batch = [Entry::new(0, 0x1000, 64)];
+    /// let mut channels: Vec<_> = [0u8, 2]
+    ///     .into_iter()
+    ///     .map(|i| Channel::new(ChannelConfig::new(ChannelDir::Write, i), engine.ll_region(ChannelDir::Write, i, 4)))
+    ///     .collect();
+    /// for ch in &mut channels {
+    ///     ch.submit(&ctrl, &batch).unwrap();
+    /// }
+    /// assert_eq!(ctrl.pending(ChannelDir::Write), 0b101);
+    /// // The interrupt handler: each pending bit goes to its channel.
+    /// let pending = ctrl.pending(ChannelDir::Write);
+    /// let mut completed = 0;
+    /// for ch in channels.iter_mut().filter(|c| pending & (1 << c.config().index) != 0) {
+    ///     let done = ch.on_interrupt(&ctrl).unwrap().expect("one-chunk batch");
+    ///     assert!(done.is_success());
+    ///     completed += 1;
+    /// }
+    /// assert_eq!(completed, 2);
+    /// assert_eq!(ctrl.pending(ChannelDir::Write), 0); // each channel cleared its own bit
+    /// ```
     pub fn pending(&self, dir: ChannelDir) -> u8 {
         if self.map.is_edma_v0() {
             let s = self.regs.read32(edma_v0::dir_regs(dir).int_status);
@@ -158,6 +211,23 @@ impl<R: RegisterIo> Controller<R> {
     /// `ch` go: a PCI address (usually an MSI address) and 16-bit data, as
     /// Linux's `ch_config`. On eDMA v0 maps the addresses are shared by all
     /// channels of a direction; the data is per channel.
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// // The host drives the endpoint's engine: completion is a write into host memory.
+    /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Remote);
+    /// ctrl.configure_remote_interrupt(ChannelDir::Read, 3, 0x3f_0000, 0x41);
+    /// let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Read, 3), engine.ll_region(ChannelDir::Read, 3, 8));
+    /// let batch = [Entry::new(0x1000, 0x2000, 32), Entry::new(0x5000, 0x2020, 32)];
+    /// ch.submit(&ctrl, &batch).unwrap();
+    /// // One message for the whole batch, carrying this channel's data.
+    /// let msgs = engine.imwr_log();
+    /// assert_eq!(msgs.len(), 1);
+    /// assert_eq!((msgs[0].addr, msgs[0].data, msgs[0].abort), (0x3f_0000, 0x41, false));
+    /// assert_eq!(engine.pci_read(0x3f_0000, 2), [0x41, 0]);
+    /// ```
     pub fn configure_remote_interrupt(&self, dir: ChannelDir, ch: u8, addr: u64, data: u16) {
         if ch >= MAX_CHANNELS {
             return;
@@ -486,6 +556,29 @@ impl<'b, L: LlMemory> Channel<'b, L, Identity> {
 impl<'b> Channel<'b, NoLl, Identity> {
     /// A channel in non-LL mode: every element is programmed through the
     /// channel's SAR/DAR/size registers and costs its own doorbell.
+    ///
+    /// For engines without LL memory (some endpoints expose none); the
+    /// batch API is the same, only the cost differs:
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaLegacy));
+    /// engine.pci_write(0x4000, b"abcdefgh");
+    /// let ctrl = Controller::new(&engine, MapFormat::EdmaLegacy, Deployment::Local);
+    /// let mut ch = Channel::non_ll(ChannelConfig::new(ChannelDir::Read, 0));
+    /// let batch = [Entry::new(0x4004, 0x100, 4), Entry::new(0x4000, 0x104, 4)];
+    /// ch.submit(&ctrl, &batch).unwrap();
+    /// let done = loop {
+    ///     if let Some(c) = ch.on_interrupt(&ctrl).unwrap() {
+    ///         break c;
+    ///     }
+    /// };
+    /// assert!(done.is_success());
+    /// assert_eq!(done.chunks, 2); // one block per entry
+    /// assert_eq!(engine.counters().total().doorbells, 2);
+    /// assert_eq!(engine.local_read(0x100, 8), b"efghabcd");
+    /// ```
     pub fn non_ll(cfg: ChannelConfig) -> Self {
         Channel {
             cfg,
@@ -498,7 +591,30 @@ impl<'b> Channel<'b, NoLl, Identity> {
 }
 
 impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
-    /// The same channel with another PCI address translation.
+    /// The same channel with another PCI address translation, applied to
+    /// the PCI side of every entry (the destination on a write channel).
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::io::OffsetWindow;
+    /// use edma_core::plan::PlanError;
+    /// use edma_core::channel::ChannelError;
+    /// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaCompat));
+    /// let ctrl = Controller::new(&engine, MapFormat::HdmaCompat, Deployment::Local);
+    /// // The host's buffers appear to this endpoint at 0x8000_0000; on the bus they are at 0x10_0000.
+    /// let window = OffsetWindow { cpu_base: 0x8000_0000, pci_base: 0x10_0000, size: 0x1_0000 };
+    /// let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Write, 0), engine.ll_region(ChannelDir::Write, 0, 4))
+    ///     .with_translation(window);
+    /// engine.local_write(0x500, &[7; 16]);
+    /// let batch = [Entry::new(0x500, 0x8000_0040, 16)];
+    /// ch.submit(&ctrl, &batch).unwrap();
+    /// assert!(ch.on_interrupt(&ctrl).unwrap().unwrap().is_success());
+    /// assert_eq!(engine.pci_read(0x10_0040, 16), [7; 16]);
+    /// // An entry whose PCI side leaves the window is rejected by index.
+    /// let bad = [Entry::new(0x500, 0x8000_0040, 16), Entry::new(0x500, 0x8000_fff8, 16)];
+    /// assert_eq!(ch.submit(&ctrl, &bad), Err(ChannelError::Plan(PlanError::NoPciAddress { entry: 1 })));
+    /// ```
     pub fn with_translation<U: AddressTranslate>(self, translate: U) -> Channel<'b, L, U> {
         Channel {
             cfg: self.cfg,
@@ -556,6 +672,23 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
 
     /// Replaces the plan limits for later batches; refused while a batch is
     /// in flight.
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::plan::Limits;
+    /// use edma_core::channel::ChannelError;
+    /// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Write, 0), engine.ll_region(ChannelDir::Write, 0, 8));
+    /// // No element above 4 KiB (e.g. a segment-size limit of the platform).
+    /// ch.set_limits(Limits { max_element_len: 4096, ..Limits::default() }).unwrap();
+    /// let batch = [Entry::new(0, 0x10_0000, 10_000)];
+    /// let summary = ch.submit(&ctrl, &batch).unwrap();
+    /// assert_eq!(summary.elements, 3); // 4096 + 4096 + 1808
+    /// assert_eq!(engine.counters().total().elements, 3);
+    /// assert_eq!(ch.set_limits(Limits::default()), Err(ChannelError::Busy));
+    /// ```
     pub fn set_limits(&mut self, limits: Limits) -> Result<(), ChannelError> {
         if self.active.is_some() {
             return Err(ChannelError::Busy);

@@ -38,6 +38,47 @@ impl<T: RegisterIo + ?Sized> RegisterIo for &T {
 /// link element into slot `n`, then calls [`LlMemory::sync`] before ringing
 /// the doorbell. An implementation decides *how* a slot is written (plain
 /// stores, volatile MMIO in a safe order) — the driver only decides *what*.
+///
+/// A region that records what it is given shows what a chunk looks like:
+///
+/// ```
+/// use edma_backend_mock::{MockConfig, MockEngine};
+/// use edma_core::desc::{Control, Element};
+/// use edma_core::io::LlMemory;
+/// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+/// struct Recorder {
+///     slots: [Option<Element>; 4],
+///     synced: bool,
+/// }
+/// impl LlMemory for Recorder {
+///     fn bus_addr(&self) -> u64 {
+///         0x3f_0000
+///     }
+///     fn capacity(&self) -> usize {
+///         self.slots.len()
+///     }
+///     fn write(&mut self, index: usize, element: &Element) {
+///         self.slots[index] = Some(*element);
+///     }
+///     fn sync(&mut self) {
+///         self.synced = true;
+///     }
+/// }
+/// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+/// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+/// let ll = Recorder { slots: [None; 4], synced: false };
+/// let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Write, 0), ll);
+/// let batch = [Entry::new(0x100, 0x9000, 64), Entry::new(0x800, 0x7000, 32)];
+/// ch.submit(&ctrl, &batch).unwrap();
+/// let ll = ch.ll().unwrap();
+/// assert!(ll.synced);
+/// assert_eq!(ll.slots[0], Some(Element::data(Control::CB, 64, 0x100, 0x9000)));
+/// // The chunk's last element asks for the done interrupt.
+/// assert_eq!(ll.slots[1], Some(Element::data(Control::CB | Control::LIE, 32, 0x800, 0x7000)));
+/// // Then the link back to slot 0, toggling the consumer cycle state.
+/// assert_eq!(ll.slots[2], Some(Element::link(Control::TCB, 0x3f_0000)));
+/// assert_eq!(ll.slots[3], None);
+/// ```
 pub trait LlMemory {
     /// Bus address of slot 0 as the engine sees it (what goes into LLP).
     fn bus_addr(&self) -> u64;

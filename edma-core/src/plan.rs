@@ -64,6 +64,26 @@ impl Entry {
 }
 
 /// Limits a plan must respect.
+///
+/// ```
+/// use edma_core::plan::{validate, Entry, Limits, PlanError, PlanParams};
+/// use edma_core::{ChannelDir, Deployment, Identity, MapFormat};
+/// let params = PlanParams::new(MapFormat::EdmaUnroll, ChannelDir::Write, Deployment::Local, 169);
+/// // Two halves of one buffer (contiguous on both sides), then one elsewhere.
+/// let batch = [
+///     Entry::new(0x1000, 0x9000, 0x800),
+///     Entry::new(0x1800, 0x9800, 0x800),
+///     Entry::new(0x4000, 0x2000, 64),
+/// ];
+/// assert_eq!(validate(&batch, &params, &Identity).unwrap().elements, 3);
+/// let merge = params.with_limits(Limits { coalesce: true, ..Limits::default() });
+/// assert_eq!(validate(&batch, &merge, &Identity).unwrap().elements, 2);
+/// // At most 1 KiB per element: split (the default), or refuse.
+/// let small = params.with_limits(Limits { max_element_len: 0x400, ..Limits::default() });
+/// assert_eq!(validate(&batch, &small, &Identity).unwrap().elements, 5);
+/// let strict = params.with_limits(Limits { max_element_len: 0x400, split: false, ..Limits::default() });
+/// assert_eq!(validate(&batch, &strict, &Identity), Err(PlanError::LengthTooLarge { entry: 0 }));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct Limits {
@@ -335,6 +355,26 @@ fn check_params(p: &PlanParams) -> Result<(), PlanError> {
 ///
 /// Errors name the first offending entry in batch order; per-entry checks
 /// (length, ranges, translation) come before the chunk-count check.
+///
+/// ```
+/// use edma_core::plan::{validate, Entry, Limits, PlanError, PlanParams};
+/// use edma_core::{ChannelDir, Deployment, Identity, MapFormat};
+/// // A read channel (source on the PCI side) of an engine with 32-bit addresses,
+/// // 169 data elements per chunk (a 4 KiB LL page).
+/// let params = PlanParams::new(MapFormat::HdmaNative, ChannelDir::Read, Deployment::Local, 169)
+///     .with_limits(Limits { addr_bits: 32, ..Limits::default() });
+/// let batch = [Entry::new(0x1000, 0x2000, 64), Entry::new(0xffff_ff00, 0x3000, 0x200)];
+/// let err = validate(&batch, &params, &Identity).unwrap_err();
+/// assert_eq!(err, PlanError::SourceOutOfRange { entry: 1 });
+/// assert_eq!(err.entry(), Some(1));
+/// assert_eq!(err.to_string(), "entry 1: source range wraps or exceeds the address width");
+///
+/// // 400 entries need 3 chunks; with at most 2 allowed, entry 338 is the first that does not fit.
+/// let many: Vec<Entry> = (0..400).map(|i| Entry::new(i * 64, 0x10_0000 + i * 64, 64)).collect();
+/// assert_eq!(validate(&many, &params, &Identity).map(|s| s.chunks), Ok(3));
+/// let two = params.with_limits(Limits { max_chunks: 2, ..params.limits });
+/// assert_eq!(validate(&many, &two, &Identity), Err(PlanError::TooManyChunks { entry: 338 }));
+/// ```
 #[inline]
 pub fn validate<T: AddressTranslate + ?Sized>(
     entries: &[Entry],
