@@ -23,6 +23,24 @@
 //! * [`io`] — the three seams backends plug into: register access, LL memory
 //!   and PCI address translation.
 //!
+//! # Which backend
+//!
+//! This crate never touches hardware itself. `edma-backend-mmio` provides
+//! [`io::RegisterIo`] and [`io::LlMemory`] over volatile MMIO (firmware and
+//! kernel: a mapped register block and LL memory; userspace: a PCI BAR
+//! mapped through sysfs); `edma-backend-mock` provides an in-memory engine
+//! for tests and measurements. The repository's `docs/guides/` walk through
+//! a Linux dmaengine provider, `no_std` endpoint firmware and a userspace
+//! driver; `docs/architecture.md` follows a batch from entries to interrupt.
+//!
+//! # Errors, not panics
+//!
+//! Every input — entries, limits, channel numbers, interrupts at odd times —
+//! yields a value: a rejected batch is a [`PlanError`] naming the entry, and
+//! nothing has been written to registers or LL memory when it is returned.
+//! The crate denies `panic!`, `unwrap`, `expect` and slice indexing outside
+//! tests, and the planner is fuzzed (`fuzz/`).
+//!
 //! # Example: a batch of three transfers on the mock engine
 //!
 //! ```
