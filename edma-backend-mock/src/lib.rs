@@ -36,6 +36,40 @@
 //! assert_eq!(e.read32(edma_v0::CTRL), 0x0008_0008);
 //! assert_eq!(e.counters().total().reg_reads, 1);
 //! ```
+//!
+//! # Testing a driver against it
+//!
+//! Drive the engine through `edma-core` as you would the hardware, then
+//! check the data, the counters and the failure paths:
+//!
+//! ```
+//! use edma_backend_mock::{AbortCause, Fault, MockConfig, MockEngine};
+//! use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat, Status};
+//! let map = MapFormat::HdmaCompat;
+//! let engine = MockEngine::new(MockConfig::new(map));
+//! let ctrl = Controller::new(&engine, map, Deployment::Local);
+//! let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Write, 0), engine.ll_region(ChannelDir::Write, 0, 8));
+//! let src: Vec<u8> = (0..=255).collect();
+//! engine.local_write(0x1000, &src);
+//! let batch = [Entry::new(0x1000, 0x20_0000, 128), Entry::new(0x1080, 0x30_0000, 128)];
+//!
+//! // A write error on the PCI side in the second element, after 40 bytes.
+//! engine.inject_fault(ChannelDir::Write, 0, Fault::AbortAt { element: 1, after_bytes: 40, read: false });
+//! ch.submit(&ctrl, &batch).unwrap();
+//! let failed = ch.on_interrupt(&ctrl).unwrap().unwrap();
+//! assert_eq!(failed.status, Status::Aborted { entry: 1, entry_bytes_done: 40 });
+//! assert_eq!(failed.residue, 88);
+//! assert_eq!(engine.last_abort(ChannelDir::Write, 0), Some(AbortCause::WriteError));
+//!
+//! // The fault fired once; the same channel retries the batch.
+//! engine.reset_counters();
+//! ch.submit(&ctrl, &batch).unwrap();
+//! assert!(ch.on_interrupt(&ctrl).unwrap().unwrap().is_success());
+//! assert_eq!(engine.pci_read(0x20_0000, 128), src[..128]);
+//! assert_eq!(engine.pci_read(0x30_0000, 128), src[128..]);
+//! let c = engine.counters().channel(ChannelDir::Write, 0);
+//! assert_eq!((c.doorbells, c.done_local, c.abort_local), (1, 1, 0));
+//! ```
 
 use std::sync::Mutex;
 use std::vec::Vec;
