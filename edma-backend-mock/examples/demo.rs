@@ -230,13 +230,133 @@ fn engine_ll_floor(map: MapFormat) -> usize {
     MEM - 16 * cfg.ll_bytes_per_channel
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let json = args
+/// One column of the output: its JSON key, its table heading and width, and
+/// how a row fills it. The table and the JSON are both written from this
+/// list, so they cannot disagree.
+struct Column {
+    key: &'static str,
+    heading: &'static str,
+    /// Negative: left-aligned.
+    width: i8,
+    cell: fn(&Row) -> Cell,
+}
+
+enum Cell {
+    Text(String),
+    Int(u64),
+    /// Printed with no decimals in the table, one in the JSON.
+    Float(f64),
+    Bool(bool),
+}
+
+const COLUMNS: [Column; 12] = [
+    col("map", "map", -11, |r| Cell::Text(format!("{:?}", r.map))),
+    col("deployment", "deploy", -7, |r| {
+        Cell::Text(format!("{:?}", r.dep))
+    }),
+    col("workload", "workload", -14, |r| {
+        Cell::Text(r.workload.into())
+    }),
+    col("method", "method", -10, |r| Cell::Text(r.method.into())),
+    col("buffers", "buffers", 7, |r| Cell::Int(r.buffers as u64)),
+    col("bytes", "bytes", 9, |r| Cell::Int(r.bytes)),
+    col("doorbells", "doorbells", 9, |r| Cell::Int(r.doorbells)),
+    col("irqs", "irqs", 7, |r| Cell::Int(r.irqs)),
+    col("reg_writes", "reg_writes", 10, |r| Cell::Int(r.reg_writes)),
+    col("ll_elements", "elements", 8, |r| Cell::Int(r.ll_elements)),
+    col("ns_per_buffer", "ns/buffer", 9, |r| {
+        Cell::Float(r.ns_per_buffer)
+    }),
+    col("verified", "verified", 8, |r| Cell::Bool(r.verified)),
+];
+
+const fn col(
+    key: &'static str,
+    heading: &'static str,
+    width: i8,
+    cell: fn(&Row) -> Cell,
+) -> Column {
+    Column {
+        key,
+        heading,
+        width,
+        cell,
+    }
+}
+
+fn pad(out: &mut String, text: &str, width: i8) {
+    let w = usize::from(width.unsigned_abs());
+    let _ = if width < 0 {
+        write!(out, "{text:<w$} ")
+    } else {
+        write!(out, "{text:>w$} ")
+    };
+}
+
+fn table_line(cells: impl Iterator<Item = (String, i8)>) -> String {
+    let mut line = String::new();
+    for (text, width) in cells {
+        pad(&mut line, &text, width);
+    }
+    line.trim_end().to_string()
+}
+
+fn table_row(r: &Row) -> String {
+    table_line(COLUMNS.iter().map(|c| {
+        let text = match (c.cell)(r) {
+            Cell::Text(t) => t,
+            Cell::Int(n) => n.to_string(),
+            Cell::Float(x) => format!("{x:.0}"),
+            Cell::Bool(b) => (if b { "yes" } else { "NO" }).to_string(),
+        };
+        (text, c.width)
+    }))
+}
+
+/// One JSON object per row. Texts are Rust identifiers and fixed names, so
+/// they need no escaping.
+fn json_row(r: &Row) -> String {
+    let fields: Vec<String> = COLUMNS
         .iter()
-        .position(|a| a == "--json")
-        .and_then(|i| args.get(i + 1))
-        .cloned();
+        .map(|c| {
+            let value = match (c.cell)(r) {
+                Cell::Text(t) => format!("\"{t}\""),
+                Cell::Int(n) => n.to_string(),
+                Cell::Float(x) => format!("{x:.1}"),
+                Cell::Bool(b) => b.to_string(),
+            };
+            format!("\"{}\": {value}", c.key)
+        })
+        .collect();
+    format!("{{{}}}", fields.join(", "))
+}
+
+const USAGE: &str = "usage: demo [--json PATH]";
+
+/// The JSON path, if asked for; an error for anything else on the command line.
+fn parse_args(args: &[String]) -> Result<Option<String>, String> {
+    match args {
+        [] => Ok(None),
+        [flag, path] if flag == "--json" && !path.starts_with("--") => Ok(Some(path.clone())),
+        [flag] if flag == "--json" => Err("--json needs a path".into()),
+        [flag, ..] if flag == "--help" || flag == "-h" => Err(String::new()),
+        _ => Err(format!("unexpected arguments: {}", args.join(" "))),
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let json = match parse_args(&args) {
+        Ok(json) => json,
+        Err(msg) => {
+            if msg.is_empty() {
+                println!("{USAGE}");
+                return;
+            }
+            eprintln!("demo: {msg}\n{USAGE}");
+            std::process::exit(2);
+        }
+    };
     let wl = workloads();
     let mut rows = Vec::new();
     for map in MapFormat::ALL {
@@ -249,62 +369,21 @@ fn main() {
         }
     }
     println!(
-        "{:<11} {:<7} {:<14} {:<10} {:>7} {:>9} {:>9} {:>7} {:>10} {:>8} {:>9} {:>8}",
-        "map",
-        "deploy",
-        "workload",
-        "method",
-        "buffers",
-        "bytes",
-        "doorbells",
-        "irqs",
-        "reg_writes",
-        "elements",
-        "ns/buffer",
-        "verified"
+        "{}",
+        table_line(COLUMNS.iter().map(|c| (c.heading.to_string(), c.width)))
     );
     for r in &rows {
-        println!(
-            "{:<11} {:<7} {:<14} {:<10} {:>7} {:>9} {:>9} {:>7} {:>10} {:>8} {:>9.0} {:>8}",
-            format!("{:?}", r.map),
-            format!("{:?}", r.dep),
-            r.workload,
-            r.method,
-            r.buffers,
-            r.bytes,
-            r.doorbells,
-            r.irqs,
-            r.reg_writes,
-            r.ll_elements,
-            r.ns_per_buffer,
-            if r.verified { "yes" } else { "NO" }
-        );
+        println!("{}", table_row(r));
     }
     let bad = rows.iter().filter(|r| !r.verified).count();
     let missed = check_targets(&rows);
     if let Some(path) = json {
-        let mut s = String::from("[\n");
-        for (i, r) in rows.iter().enumerate() {
-            let _ = writeln!(
-                s,
-                "  {{\"map\": \"{:?}\", \"deployment\": \"{:?}\", \"workload\": \"{}\", \"method\": \"{}\", \"buffers\": {}, \"bytes\": {}, \"doorbells\": {}, \"irqs\": {}, \"reg_writes\": {}, \"ll_elements\": {}, \"ns_per_buffer\": {:.1}, \"verified\": {}}}{}",
-                r.map,
-                r.dep,
-                r.workload,
-                r.method,
-                r.buffers,
-                r.bytes,
-                r.doorbells,
-                r.irqs,
-                r.reg_writes,
-                r.ll_elements,
-                r.ns_per_buffer,
-                r.verified,
-                if i + 1 == rows.len() { "" } else { "," }
-            );
+        let objects: Vec<String> = rows.iter().map(|r| format!("  {}", json_row(r))).collect();
+        let s = format!("[\n{}\n]\n", objects.join(",\n"));
+        if let Err(e) = std::fs::write(&path, s) {
+            eprintln!("demo: cannot write {path}: {e}");
+            std::process::exit(1);
         }
-        s.push_str("]\n");
-        std::fs::write(&path, s).expect("write JSON");
         println!("\nwrote {} rows to {path}", rows.len());
     }
     if bad > 0 {
