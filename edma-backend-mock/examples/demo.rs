@@ -333,13 +333,26 @@ fn json_row(r: &Row) -> String {
 
 const USAGE: &str = "usage: demo [--json PATH]";
 
-/// The JSON path, if asked for; an error for anything else on the command line.
-fn parse_args(args: &[String]) -> Result<Option<String>, String> {
+/// What the command line asks for.
+#[derive(Debug, PartialEq)]
+enum Command {
+    /// Run every combination; write the rows as JSON to the path if given.
+    Run {
+        json: Option<String>,
+    },
+    Help,
+}
+
+/// Parses the arguments after the program name; anything not understood is
+/// an error message.
+fn parse_args(args: &[String]) -> Result<Command, String> {
     match args {
-        [] => Ok(None),
-        [flag, path] if flag == "--json" && !path.starts_with("--") => Ok(Some(path.clone())),
+        [] => Ok(Command::Run { json: None }),
+        [flag] if flag == "--help" || flag == "-h" => Ok(Command::Help),
         [flag] if flag == "--json" => Err("--json needs a path".into()),
-        [flag, ..] if flag == "--help" || flag == "-h" => Err(String::new()),
+        [flag, path] if flag == "--json" && !path.starts_with('-') => Ok(Command::Run {
+            json: Some(path.clone()),
+        }),
         _ => Err(format!("unexpected arguments: {}", args.join(" "))),
     }
 }
@@ -347,12 +360,12 @@ fn parse_args(args: &[String]) -> Result<Option<String>, String> {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let json = match parse_args(&args) {
-        Ok(json) => json,
+        Ok(Command::Run { json }) => json,
+        Ok(Command::Help) => {
+            println!("{USAGE}");
+            return;
+        }
         Err(msg) => {
-            if msg.is_empty() {
-                println!("{USAGE}");
-                return;
-            }
             eprintln!("demo: {msg}\n{USAGE}");
             std::process::exit(2);
         }
@@ -437,4 +450,82 @@ fn check_targets(rows: &[Row]) -> usize {
         }
     }
     missed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| (*s).to_string()).collect()
+    }
+
+    fn row() -> Row {
+        Row {
+            map: MapFormat::HdmaNative,
+            dep: Deployment::Remote,
+            workload: "nvme-32x4k",
+            method: "batched",
+            buffers: 32,
+            bytes: 131_072,
+            doorbells: 1,
+            irqs: 1,
+            reg_writes: 13,
+            ll_elements: 32,
+            ns_per_buffer: 87.25,
+            verified: false,
+        }
+    }
+
+    #[test]
+    fn command_line() {
+        assert_eq!(parse_args(&args(&[])), Ok(Command::Run { json: None }));
+        assert_eq!(
+            parse_args(&args(&["--json", "rows.json"])),
+            Ok(Command::Run {
+                json: Some("rows.json".into())
+            })
+        );
+        assert_eq!(parse_args(&args(&["-h"])), Ok(Command::Help));
+        assert_eq!(parse_args(&args(&["--help"])), Ok(Command::Help));
+        assert_eq!(
+            parse_args(&args(&["--json"])),
+            Err("--json needs a path".into())
+        );
+        for bad in [
+            &["--json", "--help"][..],
+            &["rows.json"],
+            &["--jsn", "x"],
+            &["--json", "a", "b"],
+        ] {
+            let err = parse_args(&args(bad)).unwrap_err();
+            assert!(err.starts_with("unexpected arguments: "), "{bad:?}: {err}");
+        }
+    }
+
+    /// The keys the issue asks for, in its order, with typed values.
+    #[test]
+    fn json_object() {
+        assert_eq!(
+            json_row(&row()),
+            "{\"map\": \"HdmaNative\", \"deployment\": \"Remote\", \"workload\": \"nvme-32x4k\", \
+             \"method\": \"batched\", \"buffers\": 32, \"bytes\": 131072, \"doorbells\": 1, \
+             \"irqs\": 1, \"reg_writes\": 13, \"ll_elements\": 32, \"ns_per_buffer\": 87.2, \
+             \"verified\": false}"
+        );
+    }
+
+    /// Every cell sits under its heading: right-aligned columns end where
+    /// their heading ends, and an unverified row says so.
+    #[test]
+    fn table_columns_line_up() {
+        let head = table_line(COLUMNS.iter().map(|c| (c.heading.to_string(), c.width)));
+        let line = table_row(&row());
+        assert_eq!(
+            line,
+            "HdmaNative  Remote  nvme-32x4k     batched         32    131072         1       1         13       32        87       NO"
+        );
+        assert_eq!(head.len(), line.len());
+        assert!(head.ends_with("verified"));
+    }
 }
