@@ -27,6 +27,8 @@
 //!     let mut ll_bar = dev.map_bar(l.ll_wr[0].bar)?;
 //!     let regs = regs_bar.regs(l.regs)?;
 //!     let ctrl = Controller::new(&regs, l.map, Deployment::Remote);
+//!     // Completion reaches the host as a memory write (here: an MSI address).
+//!     ctrl.configure_remote_interrupt(ChannelDir::Write, 0, 0xfee0_0000, 0x40);
 //!     // Where the engine sees the LL block: for AMD/Xilinx devmem_phys_off
 //!     // plus the block's offset; for other endpoints the BAR's local address.
 //!     let ll_bus = l.devmem_phys_off.unwrap_or(0) + l.ll_wr[0].offset;

@@ -43,6 +43,7 @@
 use crate::desc::SLOT_SIZE;
 use crate::io::{AddressTranslate, Identity, LlMemory, RegisterIo};
 use crate::plan::{self, Cursor, Entry, Limits, PlanError, PlanParams};
+use crate::progress::{self, ChunkView, RegSnapshot};
 use crate::regs::{self, ChReg, HdmaInt, HdmaIntSetup, HwChannelStatus, edma_v0, hdma};
 use crate::{ChannelDir, Deployment, MAX_CHANNELS, MapFormat};
 
@@ -79,7 +80,9 @@ pub struct Controller<R> {
     regs: R,
     map: MapFormat,
     deployment: Deployment,
-    lock: spin::Mutex<()>,
+    /// Guards shared registers; holds the channels with a remote-interrupt
+    /// target (bit `8 * dir.index() + ch`).
+    lock: spin::Mutex<u16>,
 }
 
 impl<R: RegisterIo> Controller<R> {
@@ -89,7 +92,7 @@ impl<R: RegisterIo> Controller<R> {
             regs,
             map,
             deployment,
-            lock: spin::Mutex::new(()),
+            lock: spin::Mutex::new(0),
         }
     }
 
@@ -232,6 +235,7 @@ impl<R: RegisterIo> Controller<R> {
         if ch >= MAX_CHANNELS {
             return;
         }
+        *self.lock.lock() |= remote_bit(dir, ch);
         let lo = addr as u32;
         let hi = (addr >> 32) as u32;
         if self.map.is_edma_v0() {
@@ -252,6 +256,12 @@ impl<R: RegisterIo> Controller<R> {
             self.ch_write(dir, ch, ChReg::MsiAbortHi, hi);
             self.ch_write(dir, ch, ChReg::MsiMsgData, u32::from(data));
         }
+    }
+
+    /// Whether [`Controller::configure_remote_interrupt`] was called for the
+    /// channel (required before a batch starts in remote deployment).
+    pub fn remote_interrupt_configured(&self, dir: ChannelDir, ch: u8) -> bool {
+        ch < MAX_CHANNELS && *self.lock.lock() & remote_bit(dir, ch) != 0
     }
 
     /// Turns the engine off: masks and clears every interrupt and disables
@@ -287,6 +297,14 @@ impl<R: RegisterIo> Controller<R> {
         } else {
             HwChannelStatus::from_bits(self.ch_read(dir, ch, ChReg::ChStat))
         }
+    }
+
+    /// Whether the channel has left "running", waiting at most
+    /// [`DONE_SETTLE_READS`] status reads: after the done interrupt of a
+    /// chunk's last element the engine still fetches the link and the
+    /// next element before it stops.
+    fn settled(&self, dir: ChannelDir, ch: u8) -> bool {
+        (0..DONE_SETTLE_READS).any(|_| self.hw_status(dir, ch) != HwChannelStatus::Running)
     }
 
     fn doorbell(&self, dir: ChannelDir, ch: u8) {
@@ -380,7 +398,7 @@ impl<R: RegisterIo> Controller<R> {
         }
     }
 
-    fn read64(&self, dir: ChannelDir, ch: u8, lo: ChReg, hi: ChReg) -> u64 {
+    pub(crate) fn read64(&self, dir: ChannelDir, ch: u8, lo: ChReg, hi: ChReg) -> u64 {
         u64::from(self.ch_read(dir, ch, lo)) | (u64::from(self.ch_read(dir, ch, hi)) << 32)
     }
 
@@ -389,6 +407,14 @@ impl<R: RegisterIo> Controller<R> {
         self.ch_write(dir, ch, hi, (v >> 32) as u32);
     }
 }
+
+fn remote_bit(dir: ChannelDir, ch: u8) -> u16 {
+    1 << (8 * dir.index() + usize::from(ch & 7))
+}
+
+/// Reads of the channel status a done interrupt waits for the engine to
+/// leave "running" before the done is taken as spurious.
+const DONE_SETTLE_READS: u32 = 64;
 
 /// Static configuration of a channel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -488,6 +514,10 @@ pub enum ChannelError {
     LlTooSmall,
     /// The channel number is not below 8.
     BadChannel,
+    /// Remote deployment, but no remote-interrupt target was programmed for
+    /// the channel with [`Controller::configure_remote_interrupt`]: the
+    /// engine would write its done message (IMWr) to PCI address 0.
+    NoRemoteInterrupt,
 }
 
 impl From<PlanError> for ChannelError {
@@ -503,6 +533,10 @@ impl core::fmt::Display for ChannelError {
             ChannelError::Plan(e) => write!(f, "batch rejected: {e}"),
             ChannelError::LlTooSmall => write!(f, "the LL region needs at least 2 slots"),
             ChannelError::BadChannel => write!(f, "channel number out of range"),
+            ChannelError::NoRemoteInterrupt => write!(
+                f,
+                "remote deployment: no remote-interrupt target configured for the channel"
+            ),
         }
     }
 }
@@ -538,6 +572,8 @@ pub struct Channel<'b, L, T = Identity> {
     translate: T,
     active: Option<Active<'b>>,
     batches: u64,
+    /// The progress registers as last seen with the channel idle.
+    stale: Option<RegSnapshot>,
 }
 
 impl<'b, L: LlMemory> Channel<'b, L, Identity> {
@@ -549,6 +585,7 @@ impl<'b, L: LlMemory> Channel<'b, L, Identity> {
             translate: Identity,
             active: None,
             batches: 0,
+            stale: None,
         }
     }
 }
@@ -586,6 +623,7 @@ impl<'b> Channel<'b, NoLl, Identity> {
             translate: Identity,
             active: None,
             batches: 0,
+            stale: None,
         }
     }
 }
@@ -622,6 +660,7 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
             translate,
             active: self.active,
             batches: self.batches,
+            stale: self.stale,
         }
     }
 
@@ -667,6 +706,7 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
             translate: self.translate,
             active: None,
             batches: self.batches,
+            stale: self.stale,
         })
     }
 
@@ -714,15 +754,16 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
 
     /// The plan parameters batches on this channel use under `ctrl`.
     pub fn plan_params<R>(&self, ctrl: &Controller<R>) -> Result<PlanParams, ChannelError> {
-        let chunk_elements = match &self.ll {
+        let (chunk_elements, ll_region) = match &self.ll {
             Some(ll) => {
                 let cap = ll.capacity();
                 if cap < 2 {
                     return Err(ChannelError::LlTooSmall);
                 }
-                cap - 1
+                let len = (cap as u64).saturating_mul(SLOT_SIZE as u64);
+                (cap - 1, (ll.bus_addr(), len))
             }
-            None => 1,
+            None => (1, (0, 0)),
         };
         Ok(PlanParams {
             map: ctrl.map,
@@ -730,6 +771,7 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
             deployment: ctrl.deployment,
             chunk_elements,
             limits: self.cfg.limits,
+            ll_region,
         })
     }
 
@@ -770,6 +812,20 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
         }
         let params = self.plan_params(ctrl)?;
         let summary = plan::validate(entries, &params, &self.translate)?;
+        if ctrl.deployment == Deployment::Remote
+            && !ctrl.remote_interrupt_configured(self.cfg.dir, self.cfg.index)
+        {
+            return Err(ChannelError::NoRemoteInterrupt);
+        }
+        if self.stale.is_none() && self.ll.is_some() {
+            // What the registers hold before this channel's first batch: an
+            // LL fetch error on its first element would leave exactly this.
+            self.stale = Some(RegSnapshot::read_element(
+                ctrl,
+                self.cfg.dir,
+                self.cfg.index,
+            ));
+        }
         let mut a = Active {
             entries,
             params,
@@ -864,62 +920,41 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
         ctrl.doorbell(dir, ch);
     }
 
-    /// Bytes of the chunk in flight the engine finished, from its LLP,
-    /// transfer-size, SAR and DAR registers: LLP points at the element in
-    /// progress (or the next one, loaded whole, between elements), the size
-    /// register counts the bytes left of it and SAR/DAR have advanced by the
-    /// bytes moved.
-    fn chunk_progress<R: RegisterIo>(&self, ctrl: &Controller<R>, a: &Active<'b>) -> u64 {
-        let (dir, ch) = (self.cfg.dir, self.cfg.index);
-        let idx = match &self.ll {
-            Some(ll) => {
-                let llp = ctrl.read64(dir, ch, ChReg::LlpLo, ChReg::LlpHi);
-                match llp.checked_sub(ll.bus_addr()) {
-                    Some(d)
-                        if d % SLOT_SIZE as u64 == 0
-                            && d / (SLOT_SIZE as u64) <= a.chunk_elements as u64 =>
-                    {
-                        (d / SLOT_SIZE as u64) as usize
-                    }
-                    // Not inside the chunk: nothing of it can be confirmed.
-                    _ => return 0,
-                }
-            }
-            None => 0,
+    /// Bytes of the chunk in flight the engine is known to have finished,
+    /// from its LLP, transfer-size, SAR and DAR registers.
+    ///
+    /// **Never more than the engine moved.** LLP points at the element in
+    /// progress (or the next one, between elements); for that element the
+    /// size register counts the bytes left and SAR/DAR have advanced by the
+    /// bytes moved — *if* the engine loaded it. After an LL fetch error the
+    /// element was never loaded and the registers still hold the previous
+    /// element's end (size 0) or whatever an earlier batch left; so:
+    ///
+    /// * LLP outside the chunk: nothing of it is confirmed (0);
+    /// * LLP past the last data element: the whole chunk;
+    /// * size register 0: the element at LLP is not counted (it was either
+    ///   never loaded, or finished without LLP moving on — ambiguous);
+    /// * otherwise its partial count only when SAR and DAR both moved by
+    ///   exactly that much from the element's start, and the registers are
+    ///   not the very values the channel saw when its previous batch ended
+    ///   (`stale`) — a chunk that never loaded its first element shows those.
+    ///
+    /// LLP back at slot 0 with size 0 is "nothing started" or "the whole
+    /// chunk ran and the link brought LLP home": only the done status tells,
+    /// so this function counts 0 there and callers count the chunk when they
+    /// see its done status.
+    fn chunk_progress(&self, snap: &RegSnapshot, a: &Active<'b>) -> u64 {
+        let view = ChunkView {
+            entries: a.entries,
+            params: &a.params,
+            translate: &self.translate,
+            start: a.chunk_start,
+            elements: a.chunk_elements,
+            bytes: a.chunk_bytes,
+            ll_bus: self.ll.as_ref().map(LlMemory::bus_addr),
+            stale: self.stale,
         };
-        if idx >= a.chunk_elements {
-            return a.chunk_bytes;
-        }
-        let left = u64::from(ctrl.ch_read(dir, ch, ChReg::TransferSize));
-        let sar = ctrl.read64(dir, ch, ChReg::SarLo, ChReg::SarHi);
-        let dar = ctrl.read64(dir, ch, ChReg::DarLo, ChReg::DarHi);
-        let elements = || plan::Elements::new(a.entries, &a.params, &self.translate, a.chunk_start);
-        // LLP back at slot 0 is ambiguous: nothing started, or the whole chunk
-        // ran and the link brought LLP home. Nothing loaded (size 0) with
-        // SAR/DAR at the end of the chunk's last element means the latter.
-        if idx == 0 && left == 0 {
-            let last = elements().nth(a.chunk_elements.saturating_sub(1));
-            if let Some(l) = last {
-                let n = u64::from(l.len);
-                if l.sar.checked_add(n) == Some(sar) && l.dar.checked_add(n) == Some(dar) {
-                    return a.chunk_bytes;
-                }
-            }
-        }
-        let before =
-            plan::chunk_prefix_bytes(a.entries, &a.params, &self.translate, a.chunk_start, idx);
-        let Some(el) = elements().nth(idx) else {
-            return before.min(a.chunk_bytes);
-        };
-        let len = u64::from(el.len);
-        let partial = len - left.min(len);
-        // Trust the partial count only when SAR and DAR moved by exactly as
-        // much: an element that was never loaded (an LL fetch error) leaves
-        // stale registers behind, and then nothing of it is confirmed.
-        let consistent =
-            el.sar.checked_add(partial) == Some(sar) && el.dar.checked_add(partial) == Some(dar);
-        let partial = if consistent { partial } else { 0 };
-        before.saturating_add(partial).min(a.chunk_bytes)
+        progress::chunk_done(snap, &view)
     }
 
     fn finish(&mut self, a: &Active<'b>, bytes_done: u64, status: Status) -> Completion {
@@ -934,7 +969,9 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     }
 
     fn fail<R: RegisterIo>(&mut self, ctrl: &Controller<R>, a: &Active<'b>) -> Completion {
-        let done = a.bytes_before.saturating_add(self.chunk_progress(ctrl, a));
+        let snap = RegSnapshot::read(ctrl, self.cfg.dir, self.cfg.index);
+        let done = a.bytes_before.saturating_add(self.chunk_progress(&snap, a));
+        self.stale = Some(snap);
         let status = if a.stopping {
             Status::Terminated {
                 entry: plan::locate(a.entries, done).map(|(e, _)| e),
@@ -995,6 +1032,12 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
         }
         let (done, abort) = ctrl.int_status(dir, ch);
         if !done && !abort {
+            return Ok(None);
+        }
+        if done && !abort && self.active.is_some() && !ctrl.settled(dir, ch) {
+            // A done status while the engine still runs the chunk is not a
+            // completion (a spurious status): dropped, the batch goes on.
+            ctrl.int_clear(dir, ch, true, false);
             return Ok(None);
         }
         ctrl.int_clear(dir, ch, done, abort);

@@ -91,6 +91,7 @@ pub mod channel;
 pub mod desc;
 pub mod io;
 pub mod plan;
+pub mod progress;
 pub mod regs;
 
 pub use channel::{Channel, ChannelConfig, Completion, Controller, Status};

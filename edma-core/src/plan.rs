@@ -134,6 +134,12 @@ pub struct PlanParams {
     pub chunk_elements: usize,
     /// Limits.
     pub limits: Limits,
+    /// The channel's own LL region in the engine's local address space, as
+    /// (bus address, length in bytes); length 0 for none (non-LL mode). An
+    /// entry whose local side overlaps it is refused
+    /// ([`PlanError::OverlapsLl`]): data landing there would rewrite the
+    /// descriptors the engine is executing.
+    pub ll_region: (u64, u64),
 }
 
 impl PlanParams {
@@ -150,12 +156,20 @@ impl PlanParams {
             deployment,
             chunk_elements,
             limits: Limits::default(),
+            ll_region: (0, 0),
         }
     }
 
     /// The same parameters with other limits.
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// The same parameters with the channel's LL region at bus address
+    /// `bus`, `len` bytes long (see [`PlanParams::ll_region`]).
+    pub fn with_ll_region(mut self, bus: u64, len: u64) -> Self {
+        self.ll_region = (bus, len);
         self
     }
 }
@@ -191,6 +205,18 @@ pub enum PlanError {
         /// Index of the entry.
         entry: usize,
     },
+    /// The entry's local side (the source on a write channel, the
+    /// destination on a read channel) overlaps the channel's own LL region.
+    OverlapsLl {
+        /// Index of the entry.
+        entry: usize,
+    },
+    /// The batch's total length does not fit in 64 bits; `entry` is the
+    /// first entry at which the running sum exceeds `u64::MAX`.
+    TotalTooLarge {
+        /// Index of the entry.
+        entry: usize,
+    },
     /// The batch needs more chunks than [`Limits::max_chunks`]; `entry` is
     /// the first entry that does not fit.
     TooManyChunks {
@@ -211,6 +237,8 @@ impl PlanError {
             | PlanError::DestinationOutOfRange { entry }
             | PlanError::NoPciAddress { entry }
             | PlanError::LengthTooLarge { entry }
+            | PlanError::OverlapsLl { entry }
+            | PlanError::TotalTooLarge { entry }
             | PlanError::TooManyChunks { entry } => Some(entry),
             PlanError::EmptyBatch | PlanError::InvalidLimits => None,
         }
@@ -237,6 +265,14 @@ impl core::fmt::Display for PlanError {
             PlanError::LengthTooLarge { entry } => write!(
                 f,
                 "entry {entry} is longer than one element and splitting is off"
+            ),
+            PlanError::OverlapsLl { entry } => write!(
+                f,
+                "entry {entry}: its local side overlaps the channel's LL region"
+            ),
+            PlanError::TotalTooLarge { entry } => write!(
+                f,
+                "entry {entry}: the batch's total length exceeds 2^64 - 1 bytes"
             ),
             PlanError::TooManyChunks { entry } => {
                 write!(f, "entry {entry} is beyond the batch's chunk limit")
@@ -281,11 +317,24 @@ pub struct PlannedElement {
     pub entry: usize,
 }
 
+/// Whether `[addr, addr + len)` (`len >= 1`) lies inside the
+/// `addr_bits`-wide bus: its last byte at or below `2^addr_bits - 1`.
 fn range_ok(addr: u64, len: u64, addr_bits: u8) -> bool {
-    match addr.checked_add(len) {
+    match addr.checked_add(len - 1) {
         None => false,
-        Some(end) => addr_bits >= 64 || end <= (1u64 << addr_bits),
+        Some(last) => last <= addr_last(addr_bits),
     }
+}
+
+/// Whether the local side of `e` overlaps the LL region `(bus, len)`.
+#[inline]
+fn overlaps_ll(e: &Entry, dir: ChannelDir, (bus, ll_len): (u64, u64)) -> bool {
+    let local = match dir {
+        ChannelDir::Write => e.src,
+        ChannelDir::Read => e.dst,
+    };
+    // Two non-empty ranges overlap when either starts inside the other.
+    ll_len != 0 && (local.wrapping_sub(bus) < ll_len || bus.wrapping_sub(local) < e.len)
 }
 
 /// The engine-side (SAR, DAR) of an entry's start, PCI side translated.
@@ -336,6 +385,9 @@ fn check_entry<T: AddressTranslate + ?Sized>(
     }
     if !p.limits.split && e.len > u64::from(p.limits.max_element_len) {
         return Err(PlanError::LengthTooLarge { entry: i });
+    }
+    if overlaps_ll(e, p.dir, p.ll_region) {
+        return Err(PlanError::OverlapsLl { entry: i });
     }
     Ok((sar, dar))
 }
@@ -390,7 +442,7 @@ pub fn validate<T: AddressTranslate + ?Sized>(
     // reported by TooManyChunks.
     let allowed = chunk.saturating_mul(u64::from(params.limits.max_chunks));
     let max = u64::from(params.limits.max_element_len);
-    let top = addr_top(params.limits.addr_bits);
+    let top = addr_last(params.limits.addr_bits);
     // Fast pass: one yes/no per entry and the sums; the exact error (which
     // check, which entry) is worked out again out of line only when needed.
     let mut long = false;
@@ -403,8 +455,11 @@ pub fn validate<T: AddressTranslate + ?Sized>(
         total += u128::from(e.len);
         long |= e.len > max;
     }
-    // Each range fits in 2^64 but the sum may not; it is only reported.
-    let bytes = u64::try_from(total).unwrap_or(u64::MAX);
+    // Each range fits in 2^64 but the sum may not: progress and residue are
+    // u64 byte counts of the whole batch, so such a batch is refused.
+    let Ok(bytes) = u64::try_from(total) else {
+        return Err(first_overflow(entries));
+    };
     let (elements, too_many) = if params.limits.coalesce {
         count_coalesced(entries, params, translate, allowed)
     } else if !long {
@@ -425,14 +480,29 @@ pub fn validate<T: AddressTranslate + ?Sized>(
     })
 }
 
-/// One past the highest bus address `addr_bits` allows, saturated to
-/// `u64::MAX` for 64 bits (where a range is valid exactly when its end does
-/// not wrap).
-fn addr_top(addr_bits: u8) -> u64 {
+/// The highest bus address `addr_bits` (1..=64) allows: `2^addr_bits - 1`.
+fn addr_last(addr_bits: u8) -> u64 {
     if addr_bits >= 64 {
         u64::MAX
     } else {
-        1u64 << addr_bits
+        (1u64 << addr_bits) - 1
+    }
+}
+
+/// The entry at which the running byte sum of `entries` first exceeds
+/// `u64::MAX` (only called when it does).
+#[cold]
+#[inline(never)]
+fn first_overflow(entries: &[Entry]) -> PlanError {
+    let mut sum: u64 = 0;
+    for (i, e) in entries.iter().enumerate() {
+        match sum.checked_add(e.len) {
+            Some(s) => sum = s,
+            None => return PlanError::TotalTooLarge { entry: i },
+        }
+    }
+    PlanError::TotalTooLarge {
+        entry: entries.len().saturating_sub(1),
     }
 }
 
@@ -440,6 +510,7 @@ fn addr_top(addr_bits: u8) -> u64 {
 /// the translation allows (`validate`'s hot loop).
 #[inline]
 fn entry_ok<T: AddressTranslate + ?Sized>(e: &Entry, p: &PlanParams, t: &T, top: u64) -> bool {
+    // `top` is the highest allowed bus address (`addr_last`).
     let len = e.len;
     let last = len.wrapping_sub(1);
     let pci = match p.dir {
@@ -454,14 +525,16 @@ fn entry_ok<T: AddressTranslate + ?Sized>(e: &Entry, p: &PlanParams, t: &T, top:
         ChannelDir::Write => (e.src, pci_start),
         ChannelDir::Read => (pci_start, e.dst),
     };
-    // [a, a + len) ends at or below `top` exactly when a <= top - len.
-    let Some(highest_start) = top.checked_sub(len) else {
+    // [a, a + len) has its last byte at or below `top` exactly when
+    // a <= top - (len - 1) (len == 0 is refused below; `last` wrapped then).
+    let Some(highest_start) = top.checked_sub(last) else {
         return false;
     };
     len != 0
         && !wrapped
         && sar.max(dar) <= highest_start
         && (p.limits.split || len <= u64::from(p.limits.max_element_len))
+        && !overlaps_ll(e, p.dir, p.ll_region)
 }
 
 /// The first per-entry error of a batch [`entry_ok`] rejected, in the order

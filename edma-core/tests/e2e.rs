@@ -55,11 +55,15 @@ fn expected_reg_writes(map: MapFormat, chunks: u64) -> u64 {
         // ch_en, int_setup, control1, llp lo, llp hi, cycle_sync, doorbell
         MapFormat::HdmaNative => 7,
     };
-    let clear = match map {
-        MapFormat::EdmaLegacy | MapFormat::EdmaUnroll | MapFormat::HdmaCompat => 1,
-        MapFormat::HdmaNative => 1,
+    // The first batch of a channel reads size/SAR/DAR once (5 reads, each
+    // behind a viewport select on the legacy map); each done interrupt reads
+    // the channel status once (+1 viewport select on legacy).
+    let (snapshot, per_irq) = match map {
+        MapFormat::EdmaLegacy => (5, 1),
+        _ => (0, 0),
     };
-    first + chunks * clear + (chunks - 1)
+    let clear = 1;
+    first + snapshot + chunks * (clear + per_irq) + (chunks - 1)
 }
 
 /// One e2e case.

@@ -16,6 +16,7 @@ fn check_rejected(map: MapFormat, limits: Limits, batch: &[Entry], want: Channel
     let engine = MockEngine::new(MockConfig::new(map));
     engine.local_write(0x100, &[0xee; 64]);
     let ctrl = Controller::new(&engine, map, Deployment::Remote);
+    ctrl.configure_remote_interrupt(ChannelDir::Write, 3, 0x3f_0000, 3);
     let mut ch = Channel::new(
         ChannelConfig::new(ChannelDir::Write, 3).with_limits(limits),
         engine.ll_region(ChannelDir::Write, 3, 4),
@@ -189,6 +190,7 @@ fn abort_reports_entry_and_exact_residue() {
             ] {
                 let engine = MockEngine::new(MockConfig::new(map));
                 let ctrl = Controller::new(&engine, map, dep);
+                ctrl.configure_remote_interrupt(ChannelDir::Write, 1, 0x3f_0000, 1);
                 let src: Vec<u8> = (0..14 * 32).map(|i| (i * 7) as u8).collect();
                 engine.local_write(0, &src);
                 // 14 entries of 32 bytes, 4 data elements per chunk.
@@ -381,9 +383,12 @@ fn controller_counts_status_and_off() {
             assert_eq!(ctrl.ch_read(ChannelDir::Read, 1, ChReg::ChEn), 0);
         }
         // The pending completion was cleared by `off`: the channel still holds
-        // its batch; a terminate ends it and the channel works again.
+        // its batch; a terminate ends it and the channel works again. Without
+        // the done status nothing proves the chunk ran (LLP is back at slot 0
+        // either way), so nothing of it is claimed: the conservative report.
         let c = ch.terminate(&ctrl).unwrap().expect("engine is stopped");
-        assert_eq!(c.status, Status::Terminated { entry: None }, "{map:?}");
+        assert_eq!(c.status, Status::Terminated { entry: Some(0) }, "{map:?}");
+        assert_eq!((c.bytes_done, c.residue), (0, 16), "{map:?}");
         ch.submit(&ctrl, &b[..1]).unwrap();
         engine.step(ChannelDir::Read, 1, 10);
         assert!(

@@ -229,6 +229,7 @@ proptest! {
         max_chunks in prop_oneof![1u32..4, Just(u32::MAX)],
         which in 0u8..4,
         tweak in (0usize..6, 0u64..3, any::<bool>()),
+        ll in prop_oneof![2 => Just(None), 1 => (0usize..6, 0u64..3, 1u64..200).prop_map(Some)],
     ) {
         let mut entries: Vec<Entry> = raw.into_iter().map(|(s, d, l)| Entry::new(s, d, l)).collect();
         // Lengths right at the element limit.
@@ -237,7 +238,19 @@ proptest! {
             let n = entries.len();
             entries[at % n].len = u64::from(p.limits.max_element_len) - 1 + delta;
         }
-        let p = p.with_limits(Limits { addr_bits: bits, split, coalesce: false, max_chunks, ..p.limits });
+        let mut p = p.with_limits(Limits { addr_bits: bits, split, coalesce: false, max_chunks, ..p.limits });
+        // An LL region placed at, just before, or just after some entry's
+        // local side (or none).
+        if let Some((at, shift, len)) = ll {
+            let e = entries[at % entries.len()];
+            let local = if p.dir == ChannelDir::Write { e.src } else { e.dst };
+            let bus = match shift {
+                0 => local,
+                1 => local.wrapping_sub(len),
+                _ => local.wrapping_add(e.len),
+            };
+            p = p.with_ll_region(bus, len);
+        }
         let t: fn(u64) -> Option<u64> = match which {
             0 => Some,
             1 => holey,

@@ -21,14 +21,16 @@ pub(crate) fn validate(
     {
         return Err(InvalidLimits);
     }
+    // The last byte at or below 2^addr_bits - 1.
     let fits = |a: u64, len: u64| -> bool {
-        let end = u128::from(a) + u128::from(len);
-        end < 1u128 << 64 && end <= 1u128 << p.limits.addr_bits
+        u128::from(a) + u128::from(len) - 1 < 1u128 << p.limits.addr_bits
     };
+    let (ll_bus, ll_len) = p.ll_region;
     let mut total: u128 = 0;
     let allowed = p.chunk_elements as u128 * u128::from(p.limits.max_chunks);
     let mut elements: u128 = 0;
     let mut beyond = None;
+    let mut overflow = None;
     for (i, e) in entries.iter().enumerate() {
         let entry = i;
         if e.len == 0 {
@@ -63,7 +65,16 @@ pub(crate) fn validate(
         if !p.limits.split && e.len > u64::from(p.limits.max_element_len) {
             return Err(LengthTooLarge { entry });
         }
+        let local = if write { e.src } else { e.dst };
+        let (l0, l1) = (u128::from(local), u128::from(local) + u128::from(e.len));
+        let (r0, r1) = (u128::from(ll_bus), u128::from(ll_bus) + u128::from(ll_len));
+        if ll_len != 0 && l0 < r1 && r0 < l1 {
+            return Err(OverlapsLl { entry });
+        }
         total += u128::from(e.len);
+        if total > u128::from(u64::MAX) && overflow.is_none() {
+            overflow = Some(i);
+        }
         elements += u128::from(e.len).div_ceil(u128::from(p.limits.max_element_len));
         if beyond.is_none() && elements > allowed {
             beyond = Some(i);
@@ -72,9 +83,12 @@ pub(crate) fn validate(
     if entries.is_empty() {
         return Err(EmptyBatch);
     }
+    if let Some(entry) = overflow {
+        return Err(TotalTooLarge { entry });
+    }
     if let Some(entry) = beyond {
         return Err(TooManyChunks { entry });
     }
     let elements = u64::try_from(elements).unwrap_or(u64::MAX);
-    Ok((u64::try_from(total).unwrap_or(u64::MAX), elements))
+    Ok((total as u64, elements))
 }
