@@ -267,22 +267,28 @@ impl<R: RegisterIo> Controller<R> {
     /// Turns the engine off: masks and clears every interrupt and disables
     /// the engines / channels (Linux's `off`).
     pub fn off(&self) {
+        // Linux's order: each register for both directions before the next.
         if self.map.is_edma_v0() {
             let all = edma_v0::DONE_INT_MASK | edma_v0::ABORT_INT_MASK;
-            for dir in ChannelDir::ALL {
-                let r = edma_v0::dir_regs(dir);
-                let _g = self.lock.lock();
-                self.regs.write32(r.int_mask, all);
-                self.regs.write32(r.int_clear, all);
-                self.regs.write32(r.engine_en, 0);
+            let [w, r] = ChannelDir::ALL.map(edma_v0::dir_regs);
+            let _g = self.lock.lock();
+            for (off, v) in [
+                (w.int_mask, all),
+                (r.int_mask, all),
+                (w.int_clear, all),
+                (r.int_clear, all),
+                (w.engine_en, 0),
+                (r.engine_en, 0),
+            ] {
+                self.regs.write32(off, v);
             }
         } else {
             let m = (HdmaInt::STOP | HdmaInt::ABORT).bits();
             for ch in 0..MAX_CHANNELS {
-                for dir in ChannelDir::ALL {
-                    self.ch_write(dir, ch, ChReg::IntSetup, m);
-                    self.ch_write(dir, ch, ChReg::IntClear, m);
-                    self.ch_write(dir, ch, ChReg::ChEn, 0);
+                for (reg, v) in [(ChReg::IntSetup, m), (ChReg::IntClear, m), (ChReg::ChEn, 0)] {
+                    for dir in ChannelDir::ALL {
+                        self.ch_write(dir, ch, reg, v);
+                    }
                 }
             }
         }

@@ -22,6 +22,9 @@ use proptest::prelude::*;
 const MEM: usize = 1 << 20;
 const GUARD: u8 = 0x3c;
 
+/// Reads `n` bytes at an address of one of the mock's memories.
+type MemRead = fn(&MockEngine, u64, usize) -> Vec<u8>;
+
 #[derive(Clone, Copy, Debug)]
 enum Event {
     None,
@@ -103,7 +106,7 @@ fn batch(seed: u64) -> Vec<Entry> {
     (0..n)
         .map(|_| {
             let len = r.range(1, 400);
-            let e = if r.range(0, 3) == 0 && s >= len && d >= len {
+            if r.range(0, 3) == 0 && s >= len && d >= len {
                 Entry::new(s - len, d - len, len)
             } else {
                 if r.range(0, 2) != 0 {
@@ -114,8 +117,7 @@ fn batch(seed: u64) -> Vec<Entry> {
                 s += len;
                 d += len;
                 e
-            };
-            e
+            }
         })
         .collect()
 }
@@ -143,10 +145,7 @@ fn run(c: &Case) -> Result<(), TestCaseError> {
         ChannelConfig::new(c.dir, c.ch).with_limits(limits),
         e.ll_region(c.dir, c.ch, c.slots),
     );
-    let (src_of, dst_of): (
-        fn(&MockEngine, u64, usize) -> Vec<u8>,
-        fn(&MockEngine, u64, usize) -> Vec<u8>,
-    ) = match c.dir {
+    let (src_of, dst_of): (MemRead, MemRead) = match c.dir {
         ChannelDir::Write => (|e, a, n| e.local_read(a, n), |e, a, n| e.pci_read(a, n)),
         ChannelDir::Read => (|e, a, n| e.pci_read(a, n), |e, a, n| e.local_read(a, n)),
     };
