@@ -170,9 +170,11 @@ pub trait AddressTranslate {
     /// of `addr` when every byte has one and they are contiguous, so the
     /// engine can move the range in one piece; otherwise `None`.
     ///
-    /// The planner calls it once per entry with `len >= 1` and
-    /// `addr + len - 1` not wrapping; the result for other arguments does
-    /// not matter (it must not panic). The default translates the first and
+    /// The planner calls it once per entry (it must not panic on any
+    /// argument). When `len` is 0 the result does not matter. When
+    /// `addr + len - 1` wraps past `u64::MAX`, it must return `None` or
+    /// `Some(addr)` (the planner then refuses the entry either way); the
+    /// default returns `None`. The default translates the first and
     /// the last byte and requires the last to be `len - 1` above the first —
     /// exact for translations that are linear inside each window, as the
     /// engine's address windows are. Override it when one range check is
@@ -194,7 +196,7 @@ pub trait AddressTranslate {
     fn to_pci_range(&self, addr: u64, len: u64) -> Option<u64> {
         let last = len.wrapping_sub(1);
         let first = self.to_pci(addr)?;
-        let end = self.to_pci(addr.wrapping_add(last))?;
+        let end = self.to_pci(addr.checked_add(last)?)?;
         (first.checked_add(last) == Some(end)).then_some(first)
     }
 }
@@ -204,7 +206,15 @@ pub trait AddressTranslate {
 pub struct Identity;
 
 impl AddressTranslate for Identity {
+    #[inline]
     fn to_pci(&self, addr: u64) -> Option<u64> {
+        Some(addr)
+    }
+
+    /// The range itself, also when it wraps (allowed: see the trait; the
+    /// planner's range check refuses such an entry).
+    #[inline]
+    fn to_pci_range(&self, addr: u64, _len: u64) -> Option<u64> {
         Some(addr)
     }
 }
@@ -244,10 +254,11 @@ impl AddressTranslate for OffsetWindow {
     #[inline]
     fn to_pci_range(&self, addr: u64, len: u64) -> Option<u64> {
         let off = addr.checked_sub(self.cpu_base)?;
-        // off + len <= size, without overflow.
+        // off + len <= size, without overflow; the CPU range must not wrap.
         if len > self.size || off > self.size - len {
             return None;
         }
+        addr.checked_add(len.wrapping_sub(1))?;
         let start = self.pci_base.checked_add(off)?;
         start.checked_add(len.wrapping_sub(1))?;
         Some(start)

@@ -326,15 +326,24 @@ fn range_ok(addr: u64, len: u64, addr_bits: u8) -> bool {
     }
 }
 
-/// Whether the local side of `e` overlaps the LL region `(bus, len)`.
+/// The LL region as (first, last) bus address, `(u64::MAX, 0)` for none:
+/// with that value the overlap test below is false for every entry (an
+/// entry would have to start at 0 and end at `u64::MAX`, i.e. be 2^64
+/// bytes long).
 #[inline]
-fn overlaps_ll(e: &Entry, dir: ChannelDir, (bus, ll_len): (u64, u64)) -> bool {
-    let local = match dir {
-        ChannelDir::Write => e.src,
-        ChannelDir::Read => e.dst,
-    };
-    // Two non-empty ranges overlap when either starts inside the other.
-    ll_len != 0 && (local.wrapping_sub(bus) < ll_len || bus.wrapping_sub(local) < e.len)
+fn ll_bounds((bus, len): (u64, u64)) -> (u64, u64) {
+    if len == 0 {
+        (u64::MAX, 0)
+    } else {
+        (bus, bus.saturating_add(len - 1))
+    }
+}
+
+/// Whether `[local, local + last]` overlaps the LL bounds (branch-free:
+/// `validate`'s hot loop).
+#[inline]
+fn overlaps_bounds(local: u64, last: u64, (first, ll_last): (u64, u64)) -> bool {
+    (local <= ll_last) & (first <= local.wrapping_add(last))
 }
 
 /// The engine-side (SAR, DAR) of an entry's start, PCI side translated.
@@ -386,7 +395,11 @@ fn check_entry<T: AddressTranslate + ?Sized>(
     if !p.limits.split && e.len > u64::from(p.limits.max_element_len) {
         return Err(PlanError::LengthTooLarge { entry: i });
     }
-    if overlaps_ll(e, p.dir, p.ll_region) {
+    let local = match p.dir {
+        ChannelDir::Write => e.src,
+        ChannelDir::Read => e.dst,
+    };
+    if overlaps_bounds(local, e.len - 1, ll_bounds(p.ll_region)) {
         return Err(PlanError::OverlapsLl { entry: i });
     }
     Ok((sar, dar))
@@ -443,13 +456,14 @@ pub fn validate<T: AddressTranslate + ?Sized>(
     let allowed = chunk.saturating_mul(u64::from(params.limits.max_chunks));
     let max = u64::from(params.limits.max_element_len);
     let top = addr_last(params.limits.addr_bits);
+    let ll = ll_bounds(params.ll_region);
     // Fast pass: one yes/no per entry and the sums; the exact error (which
     // check, which entry) is worked out again out of line only when needed.
     let mut long = false;
     // At most 2^64 entries of less than 2^64 bytes each: no u128 overflow.
     let mut total: u128 = 0;
     for e in entries {
-        if !entry_ok(e, params, translate, top) {
+        if !entry_ok(e, params, translate, top, ll) {
             return Err(first_entry_error(entries, params, translate));
         }
         total += u128::from(e.len);
@@ -509,15 +523,23 @@ fn first_overflow(entries: &[Entry]) -> PlanError {
 /// The checks of [`check_entry`] as one yes/no, in as few instructions as
 /// the translation allows (`validate`'s hot loop).
 #[inline]
-fn entry_ok<T: AddressTranslate + ?Sized>(e: &Entry, p: &PlanParams, t: &T, top: u64) -> bool {
-    // `top` is the highest allowed bus address (`addr_last`).
+fn entry_ok<T: AddressTranslate + ?Sized>(
+    e: &Entry,
+    p: &PlanParams,
+    t: &T,
+    top: u64,
+    ll: (u64, u64),
+) -> bool {
+    // `top` is the highest allowed bus address (`addr_last`); `ll` the
+    // channel's LL region as `ll_bounds`.
     let len = e.len;
     let last = len.wrapping_sub(1);
     let pci = match p.dir {
         ChannelDir::Write => e.dst,
         ChannelDir::Read => e.src,
     };
-    let (_, wrapped) = pci.overflowing_add(last);
+    // A PCI range that wraps gets `None` or `Some(pci)` from the
+    // translation (its contract); the latter fails the range check below.
     let Some(pci_start) = t.to_pci_range(pci, len) else {
         return false;
     };
@@ -531,10 +553,16 @@ fn entry_ok<T: AddressTranslate + ?Sized>(e: &Entry, p: &PlanParams, t: &T, top:
         return false;
     };
     len != 0
-        && !wrapped
         && sar.max(dar) <= highest_start
         && (p.limits.split || len <= u64::from(p.limits.max_element_len))
-        && !overlaps_ll(e, p.dir, p.ll_region)
+        && !overlaps_bounds(
+            match p.dir {
+                ChannelDir::Write => e.src,
+                ChannelDir::Read => e.dst,
+            },
+            last,
+            ll,
+        )
 }
 
 /// The first per-entry error of a batch [`entry_ok`] rejected, in the order

@@ -327,3 +327,16 @@ fn ranges_may_end_at_the_top_of_the_address_width() {
         );
     }
 }
+
+/// Found by the `plan_model` fuzz target while fixing finding 2: an LL
+/// region reaching past 2^64 does not wrap around to low addresses.
+#[test]
+fn ll_region_overlap_does_not_wrap_around() {
+    let p = params(ChannelDir::Write, 64).with_ll_region(u64::MAX - 0xff, 0x1000);
+    assert!(plan::validate(&[Entry::new(0x10, 0, 0x100)], &p, &Identity).is_ok());
+    assert_eq!(
+        plan::validate(&[Entry::new(u64::MAX - 0x1ff, 0, 0x101)], &p, &Identity),
+        Err(PlanError::OverlapsLl { entry: 0 })
+    );
+    assert!(plan::validate(&[Entry::new(u64::MAX - 0x1ff, 0, 0x100)], &p, &Identity).is_ok());
+}

@@ -21,13 +21,19 @@ pub(crate) fn batch(n: u64) -> Vec<Entry> {
         .collect()
 }
 
-/// Parameters for a 4 KiB LL page (169 data elements per chunk), remote write channel.
+/// Parameters for a 4 KiB LL page (169 data elements per chunk), remote
+/// write channel, with the page as the channel's LL region (as a `Channel`
+/// sets it: every entry is checked against it).
 pub(crate) fn params(map: MapFormat, ll: &SliceLl<'_>) -> PlanParams {
     PlanParams::new(
         map,
         ChannelDir::Write,
         Deployment::Remote,
         ll.capacity() - 1,
+    )
+    .with_ll_region(
+        ll.bus_addr(),
+        (ll.capacity() * edma_core::desc::SLOT_SIZE) as u64,
     )
 }
 
