@@ -71,7 +71,7 @@ fn arb_entries() -> impl Strategy<Value = Vec<Entry>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: if cfg!(miri) { 4 } else { 256 }, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: common::cases(4, 256), ..ProptestConfig::default() })]
 
     #[test]
     fn plan_is_correct(entries in arb_entries(), p in arb_params(), tweak in (0usize..40, 0u64..3, any::<bool>())) {
@@ -208,7 +208,7 @@ proptest! {
 
 proptest! {
     // Cheap cases, rare edges: many of them.
-    #![proptest_config(ProptestConfig { cases: if cfg!(miri) { 4 } else { 4096 }, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: common::cases(4, 4096), ..ProptestConfig::default() })]
 
     /// `validate` checks each entry with a fast yes/no and looks for the
     /// exact error only when that says no; both must agree with the rules
@@ -282,7 +282,7 @@ const WINDOW: OffsetWindow = OffsetWindow {
 };
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: if cfg!(miri) { 4 } else { 4096 }, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: common::cases(4, 4096), ..ProptestConfig::default() })]
 
     /// `OffsetWindow::to_pci_range` (one range check) answers exactly as
     /// the trait's default (two lookups and a contiguity test) for every

@@ -261,7 +261,7 @@ fn run(c: &Case) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: if cfg!(miri) { 2 } else { 1500 }, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: common::cases(2, 1500), ..ProptestConfig::default() })]
 
     #[test]
     fn progress_is_never_over_reported(c in arb_case()) {

@@ -53,3 +53,15 @@ impl LlMemory for VecLl {
         self.slots[index] = Some(*element);
     }
 }
+
+/// Proptest cases: `normal`, `miri` under Miri, or `$EDMA_TEST_CASES` when
+/// set (the mutation run uses a small number to keep each mutant fast).
+pub fn cases(miri: u32, normal: u32) -> u32 {
+    if cfg!(miri) {
+        return miri;
+    }
+    std::env::var("EDMA_TEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(normal)
+}
