@@ -26,12 +26,11 @@
 //! ```
 #![cfg_attr(not(feature = "std"), no_std)]
 
+pub mod barrier;
 pub mod buffers;
 pub mod pcie;
 #[cfg(feature = "std")]
 pub mod userspace;
-
-use core::sync::atomic::{Ordering, fence};
 
 use edma_core::desc::{Element, SLOT_SIZE};
 use edma_core::io::{LlMemory, RegisterIo};
@@ -79,13 +78,16 @@ impl RegisterIo for MmioRegs {
         }
         // SAFETY: offset..offset+4 is inside the mapping and 4-byte aligned
         // (base is aligned by contract); the mapping is valid for volatile reads.
-        unsafe { self.base.add(offset).cast::<u32>().read_volatile() }
+        let v = unsafe { self.base.add(offset).cast::<u32>().read_volatile() };
+        barrier::after_register_read();
+        v
     }
 
     fn write32(&self, offset: usize, value: u32) {
         if !self.in_range(offset) {
             return;
         }
+        barrier::before_register_write();
         // SAFETY: as in read32, for writes.
         unsafe { self.base.add(offset).cast::<u32>().write_volatile(value) }
     }
@@ -228,6 +230,9 @@ pub struct MmioLl {
     slots: usize,
     bus: u64,
     kind: LlKind,
+    cache_clean: Option<fn(*const u8, usize)>,
+    /// First and last slot written since the last `sync`.
+    dirty: Option<(usize, usize)>,
 }
 
 // SAFETY: see MmioRegs; the region is owned by this value.
@@ -248,7 +253,38 @@ impl MmioLl {
             slots,
             bus,
             kind,
+            cache_clean: None,
+            dirty: None,
         }
+    }
+
+    /// The same region with a cache-clean hook, for an LL in RAM the engine
+    /// does not snoop (a non-coherent local deployment): `sync` calls
+    /// `clean(start, len)` over the slots written since the last `sync`,
+    /// before its barrier, so the engine fetches what the CPU wrote.
+    ///
+    /// ```
+    /// use core::sync::atomic::{AtomicUsize, Ordering};
+    /// use edma_backend_mmio::{LlKind, MmioLl};
+    /// use edma_core::desc::{Control, Element};
+    /// use edma_core::io::LlMemory;
+    /// static CLEANED: AtomicUsize = AtomicUsize::new(0);
+    /// fn clean(_start: *const u8, len: usize) {
+    ///     CLEANED.fetch_add(len, Ordering::Relaxed); // e.g. `dc cvac` over the range
+    /// }
+    /// let mut mem = [0u64; 3 * 4];
+    /// // SAFETY: `mem` is 8-aligned, 96 bytes, ours and outlives `ll`.
+    /// let mut ll = unsafe { MmioLl::new(mem.as_mut_ptr().cast(), 4, 0x1000, LlKind::Ram) }.with_cache_clean(clean);
+    /// ll.write(1, &Element::data(Control::CB, 8, 0, 0));
+    /// ll.write(2, &Element::link(Control::TCB, 0x1000));
+    /// ll.sync();
+    /// assert_eq!(CLEANED.load(Ordering::Relaxed), 48); // slots 1..=2
+    /// ll.sync();
+    /// assert_eq!(CLEANED.load(Ordering::Relaxed), 48); // nothing new written
+    /// ```
+    pub fn with_cache_clean(mut self, clean: fn(*const u8, usize)) -> Self {
+        self.cache_clean = Some(clean);
+        self
     }
 
     /// The region's kind.
@@ -266,39 +302,76 @@ impl LlMemory for MmioLl {
         self.slots
     }
 
+    // Always inlined: a slot is a handful of stores, and the barrier check
+    // (scripts/check-barriers.sh) reads them in the caller's code.
+    #[inline(always)]
     fn write(&mut self, index: usize, element: &Element) {
         if index >= self.slots {
             return;
         }
-        for st in slot_stores(element, cfg!(target_pointer_width = "64")) {
-            match st {
-                Store::Fence => fence(Ordering::Release),
-                // SAFETY: index < slots, so the slot's 24 bytes are inside the
-                // region; the region is 8-aligned and slots are 24 bytes, so
-                // the 8-byte stores (offsets 0, 8, 16) are 8-aligned and the
-                // 4-byte ones (0, 4) 4-aligned.
-                Store::U64 { offset, value } => unsafe {
-                    self.base
-                        .add(index * SLOT_SIZE + offset)
-                        .cast::<u64>()
-                        .write_volatile(value.to_le())
-                },
-                // SAFETY: as above.
-                Store::U32 { offset, value } => unsafe {
-                    self.base
-                        .add(index * SLOT_SIZE + offset)
-                        .cast::<u32>()
-                        .write_volatile(value.to_le())
-                },
+        self.dirty = Some(match self.dirty {
+            Some((lo, hi)) => (lo.min(index), hi.max(index)),
+            None => (index, index),
+        });
+        // The stores `slot_stores` describes, straight-line: payload
+        // (bytes 8..24), a barrier, then the head (bytes 0..8) whose control
+        // word carries the cycle bit — as one 64-bit store, or on 32-bit
+        // targets the size word, a barrier and the control word.
+        let b = element.encode();
+        let word = |o: usize| {
+            u64::from_le_bytes([
+                b[o],
+                b[o + 1],
+                b[o + 2],
+                b[o + 3],
+                b[o + 4],
+                b[o + 5],
+                b[o + 6],
+                b[o + 7],
+            ])
+        };
+        let slot = self.base.wrapping_add(index * SLOT_SIZE);
+        // SAFETY: index < slots, so the slot's 24 bytes are inside the
+        // region; the region is 8-aligned and slots are 24 bytes, so the
+        // 8-byte stores (offsets 0, 8, 16) are 8-aligned and the 4-byte ones
+        // (0, 4) 4-aligned. The same holds for every store below.
+        unsafe {
+            slot.add(8).cast::<u64>().write_volatile(word(8).to_le());
+            slot.add(16).cast::<u64>().write_volatile(word(16).to_le());
+        }
+        barrier::device_wmb();
+        let head = word(0);
+        if cfg!(target_pointer_width = "64") {
+            // SAFETY: as above.
+            unsafe { slot.cast::<u64>().write_volatile(head.to_le()) }
+        } else {
+            // SAFETY: as above.
+            unsafe {
+                slot.add(4)
+                    .cast::<u32>()
+                    .write_volatile(((head >> 32) as u32).to_le())
             }
+            barrier::device_wmb();
+            // SAFETY: as above.
+            unsafe { slot.cast::<u32>().write_volatile((head as u32).to_le()) }
         }
     }
 
+    #[inline]
     fn sync(&mut self) {
-        fence(Ordering::SeqCst);
+        if let (Some(clean), Some((lo, hi))) = (self.cache_clean, self.dirty.take()) {
+            // The written slots, for a region in non-coherent RAM.
+            clean(
+                self.base.wrapping_add(lo * SLOT_SIZE).cast_const(),
+                (hi - lo + 1) * SLOT_SIZE,
+            );
+        }
+        barrier::device_wmb();
         if self.kind == LlKind::Device && self.slots > 0 {
             // SAFETY: slot 0 is inside the region (slots > 0) and aligned.
             let _ = unsafe { self.base.cast::<u32>().read_volatile() };
+            // The read-back completes before the doorbell store that follows.
+            barrier::after_register_read();
         }
     }
 }

@@ -10,6 +10,8 @@
 
 use edma_backend_mmio::{LlKind, MmioLl, MmioRegs};
 use edma_core::channel::{Channel, ChannelConfig, Controller};
+use edma_core::desc::Element;
+use edma_core::io::{LlMemory, RegisterIo};
 use edma_core::plan::Entry;
 use edma_core::{ChannelDir, Deployment, MapFormat};
 
@@ -52,10 +54,25 @@ pub unsafe fn drive(
     None
 }
 
+/// The LL-write + doorbell path on its own, for `scripts/check-barriers.sh`,
+/// which disassembles this symbol for aarch64 and riscv64 and checks the
+/// barriers: the slot's control word after its payload, the LL ordered (and,
+/// behind a BAR, read back and completed) before the doorbell store.
+#[inline(never)]
+#[unsafe(no_mangle)]
+pub fn edma_probe_ll_doorbell(regs: &MmioRegs, ll: &mut MmioLl, element: &Element) {
+    ll.write(0, element);
+    ll.sync();
+    // The eDMA v0 write doorbell, channel 0.
+    regs.write32(0x10, 0);
+}
+
 #[cfg(target_os = "none")]
 /// The firmware entry point the SoC start-up code jumps to.
 #[unsafe(no_mangle)]
 pub extern "C" fn firmware_main() -> ! {
+    // Keep the barrier probe in the image.
+    core::hint::black_box(edma_probe_ll_doorbell as fn(&MmioRegs, &mut MmioLl, &Element));
     // Example addresses of an endpoint SoC: DBI + 0x80000 for the unrolled
     // eDMA, LL in on-chip RAM.
     // SAFETY: on the example SoC these windows are the eDMA registers and
