@@ -20,7 +20,7 @@ check() {
   # example without a linker script keeps none).
   rm -f "target/$target/release/deps/edma_firmware_example-"*.o
   touch examples/firmware/src/main.rs
-  cargo rustc -q --release -p edma-firmware-example --target "$target" -- --emit=obj
+  cargo rustc -q --release -p edma-firmware-example --bin edma-firmware-example --target "$target" -- --emit=obj
   local obj asm
   obj=$(ls "target/$target/release/deps/edma_firmware_example-"*.o | head -1)
   asm=$("$objdump" -d --no-show-raw-insn --disassemble-symbols=edma_probe_ll_doorbell "$obj")

@@ -28,10 +28,14 @@
 
 pub mod barrier;
 pub mod buffers;
+#[cfg(feature = "critical-section")]
+mod cs_mutex;
 pub mod pcie;
 #[cfg(feature = "std")]
 pub mod userspace;
 
+#[cfg(feature = "critical-section")]
+pub use cs_mutex::CriticalSectionRawMutex;
 use edma_core::desc::{Element, SLOT_SIZE};
 use edma_core::io::{LlMemory, RegisterIo};
 

@@ -40,387 +40,15 @@
 //! assert_eq!(engine.pci_read(0x9000 + 400, 8), vec![0xab; 8]);
 //! ```
 
+use lock_api::RawMutex;
+
+pub use crate::controller::Controller;
 use crate::desc::SLOT_SIZE;
 use crate::io::{AddressTranslate, Identity, LlMemory, RegisterIo};
 use crate::plan::{self, Cursor, Entry, Limits, PlanError, PlanParams};
 use crate::progress::{self, ChunkView, RegSnapshot};
-use crate::regs::{self, ChReg, HdmaInt, HdmaIntSetup, HwChannelStatus, edma_v0, hdma};
-use crate::{ChannelDir, Deployment, MAX_CHANNELS, MapFormat};
-
-/// Owner of the register block and of the lock over shared registers.
-///
-/// Any [`RegisterIo`] works — the mock, a mapped BAR, or a register file of
-/// your own:
-///
-/// ```
-/// use core::cell::Cell;
-/// use edma_core::io::RegisterIo;
-/// use edma_core::regs::edma_v0;
-/// use edma_core::{Controller, Deployment, MapFormat};
-/// // A plain register file: 64 words, no side effects.
-/// struct Words([Cell<u32>; 64]);
-/// impl RegisterIo for Words {
-///     fn read32(&self, offset: usize) -> u32 {
-///         self.0.get(offset / 4).map_or(u32::MAX, Cell::get)
-///     }
-///     fn write32(&self, offset: usize, value: u32) {
-///         if let Some(w) = self.0.get(offset / 4) {
-///             w.set(value);
-///         }
-///     }
-/// }
-/// let regs = Words(core::array::from_fn(|_| Cell::new(0)));
-/// // CTRL: 4 write channels (bits 3:0) and 2 read channels (bits 19:16).
-/// regs.write32(edma_v0::CTRL, 0x0002_0004);
-/// let ctrl = Controller::new(&regs, MapFormat::EdmaUnroll, Deployment::Local);
-/// assert_eq!(ctrl.channel_counts(), (4, 2));
-/// ```
-#[derive(Debug)]
-pub struct Controller<R> {
-    regs: R,
-    map: MapFormat,
-    deployment: Deployment,
-    /// Guards shared registers; holds the channels with a remote-interrupt
-    /// target (bit `8 * dir.index() + ch`).
-    lock: spin::Mutex<u16>,
-}
-
-impl<R: RegisterIo> Controller<R> {
-    /// A controller for a register block of format `map`, driven from `deployment`.
-    pub fn new(regs: R, map: MapFormat, deployment: Deployment) -> Self {
-        Controller {
-            regs,
-            map,
-            deployment,
-            lock: spin::Mutex::new(0),
-        }
-    }
-
-    /// The register map format.
-    pub fn map(&self) -> MapFormat {
-        self.map
-    }
-
-    /// The deployment.
-    pub fn deployment(&self) -> Deployment {
-        self.deployment
-    }
-
-    /// The register block.
-    pub fn regs(&self) -> &R {
-        &self.regs
-    }
-
-    /// Number of (write, read) channels. eDMA v0 maps read it from `CTRL`
-    /// (capped at 8); native HDMA has no such register, so 8 and 8 (as Linux).
-    pub fn channel_counts(&self) -> (u8, u8) {
-        if self.map == MapFormat::HdmaNative {
-            return (MAX_CHANNELS, MAX_CHANNELS);
-        }
-        let v = self.regs.read32(edma_v0::CTRL);
-        let wr = (v & edma_v0::CTRL_WR_CH_COUNT_MASK) as u8;
-        let rd = ((v >> edma_v0::CTRL_RD_CH_COUNT_SHIFT) & 0xf) as u8;
-        (wr.min(MAX_CHANNELS), rd.min(MAX_CHANNELS))
-    }
-
-    fn ch_off(&self, dir: ChannelDir, ch: u8, reg: ChReg) -> Option<usize> {
-        regs::ch_reg_offset(self.map, dir, ch, reg)
-    }
-
-    /// Reads a per-channel register (selecting the viewport on the legacy map).
-    /// Returns 0 for a register the map does not have.
-    pub fn ch_read(&self, dir: ChannelDir, ch: u8, reg: ChReg) -> u32 {
-        let Some(off) = self.ch_off(dir, ch, reg) else {
-            return 0;
-        };
-        if self.map == MapFormat::EdmaLegacy {
-            let _g = self.lock.lock();
-            self.regs
-                .write32(edma_v0::VIEWPORT_SEL, regs::viewport_value(dir, ch));
-            self.regs.read32(off)
-        } else {
-            self.regs.read32(off)
-        }
-    }
-
-    /// Writes a per-channel register (selecting the viewport on the legacy
-    /// map). A register the map does not have is not written.
-    pub fn ch_write(&self, dir: ChannelDir, ch: u8, reg: ChReg, value: u32) {
-        let Some(off) = self.ch_off(dir, ch, reg) else {
-            return;
-        };
-        if self.map == MapFormat::EdmaLegacy {
-            let _g = self.lock.lock();
-            self.regs
-                .write32(edma_v0::VIEWPORT_SEL, regs::viewport_value(dir, ch));
-            self.regs.write32(off, value);
-        } else {
-            self.regs.write32(off, value);
-        }
-    }
-
-    /// Read-modify-write of a shared register under the controller's lock.
-    fn rmw(&self, off: usize, f: impl FnOnce(u32) -> u32) {
-        let _g = self.lock.lock();
-        let v = self.regs.read32(off);
-        self.regs.write32(off, f(v));
-    }
-
-    /// Bit mask of the channels of `dir` with a done or abort interrupt
-    /// pending (bit n = channel n): what an interrupt handler routes on.
-    ///
-    /// ```
-    /// use edma_backend_mock::{MockConfig, MockEngine};
-    /// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
-    /// let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaNative));
-    /// let ctrl = Controller::new(&engine, MapFormat::HdmaNative, Deployment::Local);
-    /// let batch = [Entry::new(0, 0x1000, 64)];
-    /// let mut channels: Vec<_> = [0u8, 2]
-    ///     .into_iter()
-    ///     .map(|i| Channel::new(ChannelConfig::new(ChannelDir::Write, i), engine.ll_region(ChannelDir::Write, i, 4)))
-    ///     .collect();
-    /// for ch in &mut channels {
-    ///     ch.submit(&ctrl, &batch).unwrap();
-    /// }
-    /// assert_eq!(ctrl.pending(ChannelDir::Write), 0b101);
-    /// // The interrupt handler: each pending bit goes to its channel.
-    /// let pending = ctrl.pending(ChannelDir::Write);
-    /// let mut completed = 0;
-    /// for ch in channels.iter_mut().filter(|c| pending & (1 << c.config().index) != 0) {
-    ///     let done = ch.on_interrupt(&ctrl).unwrap().expect("one-chunk batch");
-    ///     assert!(done.is_success());
-    ///     completed += 1;
-    /// }
-    /// assert_eq!(completed, 2);
-    /// assert_eq!(ctrl.pending(ChannelDir::Write), 0); // each channel cleared its own bit
-    /// ```
-    pub fn pending(&self, dir: ChannelDir) -> u8 {
-        if self.map.is_edma_v0() {
-            let s = self.regs.read32(edma_v0::dir_regs(dir).int_status);
-            ((s & edma_v0::DONE_INT_MASK) | ((s & edma_v0::ABORT_INT_MASK) >> 16)) as u8
-        } else {
-            let mut m = 0u8;
-            for ch in 0..MAX_CHANNELS {
-                let s = HdmaInt::from_bits_truncate(self.ch_read(dir, ch, ChReg::IntStat));
-                if s.intersects(HdmaInt::STOP | HdmaInt::ABORT) {
-                    m |= 1 << ch;
-                }
-            }
-            m
-        }
-    }
-
-    /// Programs where the remote (IMWr) done and abort interrupts of channel
-    /// `ch` go: a PCI address (usually an MSI address) and 16-bit data, as
-    /// Linux's `ch_config`. On eDMA v0 maps the addresses are shared by all
-    /// channels of a direction; the data is per channel.
-    ///
-    /// ```
-    /// use edma_backend_mock::{MockConfig, MockEngine};
-    /// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
-    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
-    /// // The host drives the endpoint's engine: completion is a write into host memory.
-    /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Remote);
-    /// ctrl.configure_remote_interrupt(ChannelDir::Read, 3, 0x3f_0000, 0x41);
-    /// let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Read, 3), engine.ll_region(ChannelDir::Read, 3, 8));
-    /// let batch = [Entry::new(0x1000, 0x2000, 32), Entry::new(0x5000, 0x2020, 32)];
-    /// ch.submit(&ctrl, &batch).unwrap();
-    /// // One message for the whole batch, carrying this channel's data.
-    /// let msgs = engine.imwr_log();
-    /// assert_eq!(msgs.len(), 1);
-    /// assert_eq!((msgs[0].addr, msgs[0].data, msgs[0].abort), (0x3f_0000, 0x41, false));
-    /// assert_eq!(engine.pci_read(0x3f_0000, 2), [0x41, 0]);
-    /// ```
-    pub fn configure_remote_interrupt(&self, dir: ChannelDir, ch: u8, addr: u64, data: u16) {
-        if ch >= MAX_CHANNELS {
-            return;
-        }
-        *self.lock.lock() |= remote_bit(dir, ch);
-        let lo = addr as u32;
-        let hi = (addr >> 32) as u32;
-        if self.map.is_edma_v0() {
-            let r = edma_v0::dir_regs(dir);
-            self.regs.write32(r.done_imwr_lo, lo);
-            self.regs.write32(r.done_imwr_lo + 4, hi);
-            self.regs.write32(r.abort_imwr_lo, lo);
-            self.regs.write32(r.abort_imwr_lo + 4, hi);
-            let off = r.imwr_data01 + usize::from(ch / 2) * 4;
-            let shift = if ch % 2 == 1 { 16 } else { 0 };
-            self.rmw(off, |v| {
-                (v & !(0xffff << shift)) | (u32::from(data) << shift)
-            });
-        } else {
-            self.ch_write(dir, ch, ChReg::MsiStopLo, lo);
-            self.ch_write(dir, ch, ChReg::MsiStopHi, hi);
-            self.ch_write(dir, ch, ChReg::MsiAbortLo, lo);
-            self.ch_write(dir, ch, ChReg::MsiAbortHi, hi);
-            self.ch_write(dir, ch, ChReg::MsiMsgData, u32::from(data));
-        }
-    }
-
-    /// Whether [`Controller::configure_remote_interrupt`] was called for the
-    /// channel (required before a batch starts in remote deployment).
-    pub fn remote_interrupt_configured(&self, dir: ChannelDir, ch: u8) -> bool {
-        ch < MAX_CHANNELS && *self.lock.lock() & remote_bit(dir, ch) != 0
-    }
-
-    /// Turns the engine off: masks and clears every interrupt and disables
-    /// the engines / channels (Linux's `off`).
-    pub fn off(&self) {
-        // Linux's order: each register for both directions before the next.
-        if self.map.is_edma_v0() {
-            let all = edma_v0::DONE_INT_MASK | edma_v0::ABORT_INT_MASK;
-            let [w, r] = ChannelDir::ALL.map(edma_v0::dir_regs);
-            let _g = self.lock.lock();
-            for (off, v) in [
-                (w.int_mask, all),
-                (r.int_mask, all),
-                (w.int_clear, all),
-                (r.int_clear, all),
-                (w.engine_en, 0),
-                (r.engine_en, 0),
-            ] {
-                self.regs.write32(off, v);
-            }
-        } else {
-            let m = (HdmaInt::STOP | HdmaInt::ABORT).bits();
-            for ch in 0..MAX_CHANNELS {
-                for (reg, v) in [(ChReg::IntSetup, m), (ChReg::IntClear, m), (ChReg::ChEn, 0)] {
-                    for dir in ChannelDir::ALL {
-                        self.ch_write(dir, ch, reg, v);
-                    }
-                }
-            }
-        }
-    }
-
-    /// The hardware status of a channel.
-    pub fn hw_status(&self, dir: ChannelDir, ch: u8) -> HwChannelStatus {
-        if self.map.is_edma_v0() {
-            HwChannelStatus::from_bits(
-                self.ch_read(dir, ch, ChReg::Control1) >> regs::CH_CONTROL1_CS_SHIFT,
-            )
-        } else {
-            HwChannelStatus::from_bits(self.ch_read(dir, ch, ChReg::ChStat))
-        }
-    }
-
-    /// Whether the channel has left "running", waiting at most
-    /// [`DONE_SETTLE_READS`] status reads: after the done interrupt of a
-    /// chunk's last element the engine still fetches the link and the
-    /// next element before it stops.
-    fn settled(&self, dir: ChannelDir, ch: u8) -> bool {
-        (0..DONE_SETTLE_READS).any(|_| self.hw_status(dir, ch) != HwChannelStatus::Running)
-    }
-
-    fn doorbell(&self, dir: ChannelDir, ch: u8) {
-        if self.map.is_edma_v0() {
-            self.regs.write32(
-                edma_v0::dir_regs(dir).doorbell,
-                u32::from(ch) & edma_v0::DOORBELL_CH_MASK,
-            );
-        } else {
-            self.ch_write(dir, ch, ChReg::Doorbell, hdma::DOORBELL_START);
-        }
-    }
-
-    fn stop_request(&self, dir: ChannelDir, ch: u8) {
-        if self.map.is_edma_v0() {
-            self.regs.write32(
-                edma_v0::dir_regs(dir).doorbell,
-                edma_v0::DOORBELL_STOP | (u32::from(ch) & edma_v0::DOORBELL_CH_MASK),
-            );
-        } else {
-            self.ch_write(dir, ch, ChReg::Doorbell, hdma::DOORBELL_STOP);
-        }
-    }
-
-    /// Engine/channel enable, interrupt unmask, LL error enable: the part of
-    /// the first start that does not depend on the mode.
-    fn enable_channel(&self, dir: ChannelDir, ch: u8) {
-        if self.map.is_edma_v0() {
-            let r = edma_v0::dir_regs(dir);
-            self.regs.write32(r.engine_en, 1);
-            if self.map == MapFormat::HdmaCompat {
-                self.regs.write32(r.ch0_pwr_en + usize::from(ch) * 4, 1);
-            }
-            let _g = self.lock.lock();
-            let m = self.regs.read32(r.int_mask);
-            self.regs.write32(
-                r.int_mask,
-                m & !(edma_v0::done_bit(ch) | edma_v0::abort_bit(ch)),
-            );
-            let e = self.regs.read32(r.ll_err_en);
-            self.regs.write32(r.ll_err_en, e | edma_v0::done_bit(ch));
-        } else {
-            self.ch_write(dir, ch, ChReg::ChEn, hdma::CH_EN_ENABLE);
-            let mut s = HdmaIntSetup::from_bits_retain(self.ch_read(dir, ch, ChReg::IntSetup));
-            s -= HdmaIntSetup::STOP_MASK | HdmaIntSetup::ABORT_MASK;
-            s |= HdmaIntSetup::LOCAL_STOP_EN | HdmaIntSetup::LOCAL_ABORT_EN;
-            if self.deployment == Deployment::Remote {
-                s |= HdmaIntSetup::REMOTE_STOP_EN | HdmaIntSetup::REMOTE_ABORT_EN;
-            }
-            self.ch_write(dir, ch, ChReg::IntSetup, s.bits());
-        }
-    }
-
-    /// Reads and decodes the channel's own interrupt status: (done, abort).
-    fn int_status(&self, dir: ChannelDir, ch: u8) -> (bool, bool) {
-        if self.map.is_edma_v0() {
-            let s = self.regs.read32(edma_v0::dir_regs(dir).int_status);
-            (
-                s & edma_v0::done_bit(ch) != 0,
-                s & edma_v0::abort_bit(ch) != 0,
-            )
-        } else {
-            let s = HdmaInt::from_bits_truncate(self.ch_read(dir, ch, ChReg::IntStat));
-            (s.contains(HdmaInt::STOP), s.contains(HdmaInt::ABORT))
-        }
-    }
-
-    /// Clears the channel's own done and/or abort status, nobody else's.
-    fn int_clear(&self, dir: ChannelDir, ch: u8, done: bool, abort: bool) {
-        if !done && !abort {
-            return;
-        }
-        if self.map.is_edma_v0() {
-            let mut v = 0;
-            if done {
-                v |= edma_v0::done_bit(ch);
-            }
-            if abort {
-                v |= edma_v0::abort_bit(ch);
-            }
-            self.regs.write32(edma_v0::dir_regs(dir).int_clear, v);
-        } else {
-            let mut v = HdmaInt::empty();
-            if done {
-                v |= HdmaInt::STOP;
-            }
-            if abort {
-                v |= HdmaInt::ABORT;
-            }
-            self.ch_write(dir, ch, ChReg::IntClear, v.bits());
-        }
-    }
-
-    pub(crate) fn read64(&self, dir: ChannelDir, ch: u8, lo: ChReg, hi: ChReg) -> u64 {
-        u64::from(self.ch_read(dir, ch, lo)) | (u64::from(self.ch_read(dir, ch, hi)) << 32)
-    }
-
-    fn write64(&self, dir: ChannelDir, ch: u8, lo: ChReg, hi: ChReg, v: u64) {
-        self.ch_write(dir, ch, lo, v as u32);
-        self.ch_write(dir, ch, hi, (v >> 32) as u32);
-    }
-}
-
-fn remote_bit(dir: ChannelDir, ch: u8) -> u16 {
-    1 << (8 * dir.index() + usize::from(ch & 7))
-}
-
-/// Reads of the channel status a done interrupt waits for the engine to
-/// leave "running" before the done is taken as spurious.
-const DONE_SETTLE_READS: u32 = 64;
+use crate::regs::HwChannelStatus;
+use crate::{ChannelDir, Deployment, MAX_CHANNELS};
 
 /// Static configuration of a channel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -759,7 +387,10 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     }
 
     /// The plan parameters batches on this channel use under `ctrl`.
-    pub fn plan_params<R>(&self, ctrl: &Controller<R>) -> Result<PlanParams, ChannelError> {
+    pub fn plan_params<R, M: RawMutex>(
+        &self,
+        ctrl: &Controller<R, M>,
+    ) -> Result<PlanParams, ChannelError> {
         let (chunk_elements, ll_region) = match &self.ll {
             Some(ll) => {
                 let cap = ll.capacity();
@@ -772,9 +403,9 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
             None => (1, (0, 0)),
         };
         Ok(PlanParams {
-            map: ctrl.map,
+            map: ctrl.map(),
             dir: self.cfg.dir,
-            deployment: ctrl.deployment,
+            deployment: ctrl.deployment(),
             chunk_elements,
             limits: self.cfg.limits,
             ll_region,
@@ -805,9 +436,9 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     /// assert_eq!((summary.elements, summary.chunks, summary.bytes), (2, 1, 96));
     /// assert!(ch.is_busy());
     /// ```
-    pub fn submit<R: RegisterIo>(
+    pub fn submit<R: RegisterIo, M: RawMutex>(
         &mut self,
-        ctrl: &Controller<R>,
+        ctrl: &Controller<R, M>,
         entries: &'b [Entry],
     ) -> Result<plan::PlanSummary, ChannelError> {
         if self.active.is_some() {
@@ -818,7 +449,7 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
         }
         let params = self.plan_params(ctrl)?;
         let summary = plan::validate(entries, &params, &self.translate)?;
-        if ctrl.deployment == Deployment::Remote
+        if ctrl.deployment() == Deployment::Remote
             && !ctrl.remote_interrupt_configured(self.cfg.dir, self.cfg.index)
         {
             return Err(ChannelError::NoRemoteInterrupt);
@@ -850,9 +481,9 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
         Ok(summary)
     }
 
-    fn start_chunk<R: RegisterIo>(
+    fn start_chunk<R: RegisterIo, M: RawMutex>(
         &mut self,
-        ctrl: &Controller<R>,
+        ctrl: &Controller<R, M>,
         a: &mut Active<'b>,
         first: bool,
     ) {
@@ -875,25 +506,7 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
                 ll.sync();
                 if first {
                     ctrl.enable_channel(dir, ch);
-                    let llp = ll.bus_addr();
-                    if ctrl.map.is_edma_v0() {
-                        ctrl.ch_write(
-                            dir,
-                            ch,
-                            ChReg::Control1,
-                            (regs::ChControl1::CCS | regs::ChControl1::LLE).bits(),
-                        );
-                        ctrl.write64(dir, ch, ChReg::LlpLo, ChReg::LlpHi, llp);
-                    } else {
-                        ctrl.ch_write(dir, ch, ChReg::Control1, hdma::CONTROL1_LLE);
-                        ctrl.write64(dir, ch, ChReg::LlpLo, ChReg::LlpHi, llp);
-                        ctrl.ch_write(
-                            dir,
-                            ch,
-                            ChReg::CycleSync,
-                            hdma::CYCLE_STATE | hdma::CYCLE_BIT,
-                        );
-                    }
+                    ctrl.start_ll(dir, ch, ll.bus_addr());
                 }
             }
             None => {
@@ -908,18 +521,7 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
                     ctrl.enable_channel(dir, ch);
                 }
                 if let Some(el) = el {
-                    if ctrl.map.is_edma_v0() {
-                        let mut c = regs::ChControl1::LIE;
-                        if ctrl.deployment == Deployment::Remote {
-                            c |= regs::ChControl1::RIE;
-                        }
-                        ctrl.ch_write(dir, ch, ChReg::Control1, c.bits());
-                    } else if first {
-                        ctrl.ch_write(dir, ch, ChReg::Control1, 0);
-                    }
-                    ctrl.ch_write(dir, ch, ChReg::TransferSize, el.len);
-                    ctrl.write64(dir, ch, ChReg::SarLo, ChReg::SarHi, el.sar);
-                    ctrl.write64(dir, ch, ChReg::DarLo, ChReg::DarHi, el.dar);
+                    ctrl.load_block(dir, ch, &el, first);
                 }
             }
         }
@@ -974,7 +576,11 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
         }
     }
 
-    fn fail<R: RegisterIo>(&mut self, ctrl: &Controller<R>, a: &Active<'b>) -> Completion {
+    fn fail<R: RegisterIo, M: RawMutex>(
+        &mut self,
+        ctrl: &Controller<R, M>,
+        a: &Active<'b>,
+    ) -> Completion {
         let snap = RegSnapshot::read(ctrl, self.cfg.dir, self.cfg.index);
         let done = a.bytes_before.saturating_add(self.chunk_progress(&snap, a));
         self.stale = Some(snap);
@@ -1028,9 +634,9 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     /// assert_eq!((done.bytes_done, done.residue), (2 * 512 + 100, 512 - 100 + 512));
     /// assert!(!ch.is_busy());
     /// ```
-    pub fn on_interrupt<R: RegisterIo>(
+    pub fn on_interrupt<R: RegisterIo, M: RawMutex>(
         &mut self,
-        ctrl: &Controller<R>,
+        ctrl: &Controller<R, M>,
     ) -> Result<Option<Completion>, ChannelError> {
         let (dir, ch) = (self.cfg.dir, self.cfg.index);
         if ch >= MAX_CHANNELS {
@@ -1101,9 +707,9 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     /// assert_eq!((c.bytes_done, c.residue), (0x300, 0x200));
     /// assert_eq!(ch.terminate(&ctrl), Ok(None)); // nothing in flight any more
     /// ```
-    pub fn terminate<R: RegisterIo>(
+    pub fn terminate<R: RegisterIo, M: RawMutex>(
         &mut self,
-        ctrl: &Controller<R>,
+        ctrl: &Controller<R, M>,
     ) -> Result<Option<Completion>, ChannelError> {
         let (dir, ch) = (self.cfg.dir, self.cfg.index);
         let Some(mut a) = self.active else {

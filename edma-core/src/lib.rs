@@ -88,6 +88,7 @@
 extern crate std;
 
 pub mod channel;
+pub mod controller;
 pub mod desc;
 pub mod io;
 pub mod plan;

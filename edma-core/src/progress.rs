@@ -12,7 +12,8 @@ use crate::desc::SLOT_SIZE;
 use crate::io::{AddressTranslate, RegisterIo};
 use crate::plan::{self, Cursor, Entry, PlanParams};
 use crate::regs::ChReg;
-use crate::{ChannelDir, channel::Controller};
+use crate::{ChannelDir, controller::Controller};
+use lock_api::RawMutex;
 
 /// The per-channel registers progress is read from.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -29,7 +30,11 @@ pub struct RegSnapshot {
 
 impl RegSnapshot {
     /// Reads the snapshot of channel `ch` of `dir` through `ctrl`.
-    pub(crate) fn read<R: RegisterIo>(ctrl: &Controller<R>, dir: ChannelDir, ch: u8) -> Self {
+    pub(crate) fn read<R: RegisterIo, M: RawMutex>(
+        ctrl: &Controller<R, M>,
+        dir: ChannelDir,
+        ch: u8,
+    ) -> Self {
         RegSnapshot {
             llp: ctrl.read64(dir, ch, ChReg::LlpLo, ChReg::LlpHi),
             size: ctrl.ch_read(dir, ch, ChReg::TransferSize),
@@ -40,8 +45,8 @@ impl RegSnapshot {
 
     /// Reads `size`, `sar` and `dar` only (`llp` is 0): what tells whether
     /// a later snapshot shows a loaded element.
-    pub(crate) fn read_element<R: RegisterIo>(
-        ctrl: &Controller<R>,
+    pub(crate) fn read_element<R: RegisterIo, M: RawMutex>(
+        ctrl: &Controller<R, M>,
         dir: ChannelDir,
         ch: u8,
     ) -> Self {

@@ -1,5 +1,7 @@
 //! Endpoint firmware driving its own (local) eDMA: `no_std`, no allocator,
-//! registers and LL through `edma-backend-mmio`.
+//! registers and LL through `edma-backend-mmio`. The interrupt-driven
+//! variant (the handler submits the next batch) is the library's `stream::Streamer`,
+//! tested against the mock in `tests/irq_submit.rs`.
 //!
 //! Built for bare-metal targets in CI:
 //! `cargo build -p edma-firmware-example --target thumbv7em-none-eabihf`.

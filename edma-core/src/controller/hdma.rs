@@ -1,0 +1,149 @@
+//! Native HDMA programming: one 256-byte register block per channel and
+//! direction, a stop interrupt per channel, and the consumer cycle state in
+//! its own register. Sequences follow Linux's `dw-hdma-v0-core.c`; the
+//! recordings in `conformance/` check them.
+
+use lock_api::RawMutex;
+
+use super::Controller;
+use crate::io::RegisterIo;
+use crate::plan::PlannedElement;
+use crate::regs::{ChReg, HdmaInt, HdmaIntSetup, HwChannelStatus, hdma};
+use crate::{ChannelDir, Deployment, MAX_CHANNELS};
+
+pub(crate) fn pending<R: RegisterIo, M: RawMutex>(c: &Controller<R, M>, dir: ChannelDir) -> u8 {
+    let mut m = 0u8;
+    for ch in 0..MAX_CHANNELS {
+        let s = HdmaInt::from_bits_truncate(c.ch_read(dir, ch, ChReg::IntStat));
+        if s.intersects(HdmaInt::STOP | HdmaInt::ABORT) {
+            m |= 1 << ch;
+        }
+    }
+    m
+}
+
+/// Stop and abort MSI addresses and the message data, all per channel.
+pub(crate) fn configure_remote_interrupt<R: RegisterIo, M: RawMutex>(
+    c: &Controller<R, M>,
+    dir: ChannelDir,
+    ch: u8,
+    addr: u64,
+    data: u16,
+) {
+    let (lo, hi) = (addr as u32, (addr >> 32) as u32);
+    c.ch_write(dir, ch, ChReg::MsiStopLo, lo);
+    c.ch_write(dir, ch, ChReg::MsiStopHi, hi);
+    c.ch_write(dir, ch, ChReg::MsiAbortLo, lo);
+    c.ch_write(dir, ch, ChReg::MsiAbortHi, hi);
+    c.ch_write(dir, ch, ChReg::MsiMsgData, u32::from(data));
+}
+
+/// Per channel: mask, clear, disable — each for both directions before the
+/// next (Linux's order).
+pub(crate) fn off<R: RegisterIo, M: RawMutex>(c: &Controller<R, M>) {
+    let m = (HdmaInt::STOP | HdmaInt::ABORT).bits();
+    for ch in 0..MAX_CHANNELS {
+        for (reg, v) in [(ChReg::IntSetup, m), (ChReg::IntClear, m), (ChReg::ChEn, 0)] {
+            for dir in ChannelDir::ALL {
+                c.ch_write(dir, ch, reg, v);
+            }
+        }
+    }
+}
+
+pub(crate) fn hw_status<R: RegisterIo, M: RawMutex>(
+    c: &Controller<R, M>,
+    dir: ChannelDir,
+    ch: u8,
+) -> HwChannelStatus {
+    HwChannelStatus::from_bits(c.ch_read(dir, ch, ChReg::ChStat))
+}
+
+pub(crate) fn doorbell<R: RegisterIo, M: RawMutex>(c: &Controller<R, M>, dir: ChannelDir, ch: u8) {
+    c.ch_write(dir, ch, ChReg::Doorbell, hdma::DOORBELL_START);
+}
+
+pub(crate) fn stop_request<R: RegisterIo, M: RawMutex>(
+    c: &Controller<R, M>,
+    dir: ChannelDir,
+    ch: u8,
+) {
+    c.ch_write(dir, ch, ChReg::Doorbell, hdma::DOORBELL_STOP);
+}
+
+/// Channel enable; stop/abort unmasked and enabled locally (and remotely
+/// in remote deployment).
+pub(crate) fn enable_channel<R: RegisterIo, M: RawMutex>(
+    c: &Controller<R, M>,
+    dir: ChannelDir,
+    ch: u8,
+) {
+    c.ch_write(dir, ch, ChReg::ChEn, hdma::CH_EN_ENABLE);
+    let mut s = HdmaIntSetup::from_bits_retain(c.ch_read(dir, ch, ChReg::IntSetup));
+    s -= HdmaIntSetup::STOP_MASK | HdmaIntSetup::ABORT_MASK;
+    s |= HdmaIntSetup::LOCAL_STOP_EN | HdmaIntSetup::LOCAL_ABORT_EN;
+    if c.deployment() == Deployment::Remote {
+        s |= HdmaIntSetup::REMOTE_STOP_EN | HdmaIntSetup::REMOTE_ABORT_EN;
+    }
+    c.ch_write(dir, ch, ChReg::IntSetup, s.bits());
+}
+
+/// LL enable, LLP, then the consumer cycle state (CCS = CB = 1).
+pub(crate) fn start_ll<R: RegisterIo, M: RawMutex>(
+    c: &Controller<R, M>,
+    dir: ChannelDir,
+    ch: u8,
+    llp: u64,
+) {
+    c.ch_write(dir, ch, ChReg::Control1, hdma::CONTROL1_LLE);
+    c.write64(dir, ch, ChReg::LlpLo, ChReg::LlpHi, llp);
+    c.ch_write(
+        dir,
+        ch,
+        ChReg::CycleSync,
+        hdma::CYCLE_STATE | hdma::CYCLE_BIT,
+    );
+}
+
+/// Non-LL mode: LL disabled once, then size, SAR, DAR (the stop interrupt
+/// signals the end; HDMA has no per-element LIE in non-LL mode).
+pub(crate) fn load_block<R: RegisterIo, M: RawMutex>(
+    c: &Controller<R, M>,
+    dir: ChannelDir,
+    ch: u8,
+    el: &PlannedElement,
+    first: bool,
+) {
+    if first {
+        c.ch_write(dir, ch, ChReg::Control1, 0);
+    }
+    c.ch_write(dir, ch, ChReg::TransferSize, el.len);
+    c.write64(dir, ch, ChReg::SarLo, ChReg::SarHi, el.sar);
+    c.write64(dir, ch, ChReg::DarLo, ChReg::DarHi, el.dar);
+}
+
+pub(crate) fn int_status<R: RegisterIo, M: RawMutex>(
+    c: &Controller<R, M>,
+    dir: ChannelDir,
+    ch: u8,
+) -> (bool, bool) {
+    let s = HdmaInt::from_bits_truncate(c.ch_read(dir, ch, ChReg::IntStat));
+    (s.contains(HdmaInt::STOP), s.contains(HdmaInt::ABORT))
+}
+
+pub(crate) fn int_clear<R: RegisterIo, M: RawMutex>(
+    c: &Controller<R, M>,
+    dir: ChannelDir,
+    ch: u8,
+    done: bool,
+    abort: bool,
+) {
+    let mut v = HdmaInt::empty();
+    if done {
+        v |= HdmaInt::STOP;
+    }
+    if abort {
+        v |= HdmaInt::ABORT;
+    }
+    c.ch_write(dir, ch, ChReg::IntClear, v.bits());
+}
