@@ -41,7 +41,7 @@
 //!     ];
 //!     ch.submit(&ctrl, &batch)?;
 //!     let done = loop {
-//!         if let Some(c) = ch.on_interrupt(&ctrl)? {
+//!         if let Some(c) = ch.on_interrupt(&ctrl).completion() {
 //!             break c;
 //!         }
 //!         std::hint::spin_loop();

@@ -87,7 +87,7 @@ fn batches_run_from_the_image_the_mmio_backend_wrote() {
                     .collect();
                 ch.submit(&ctrl, &batch).unwrap();
                 let done = loop {
-                    if let Some(c) = ch.on_interrupt(&ctrl).unwrap() {
+                    if let Some(c) = ch.on_interrupt(&ctrl).completion() {
                         break c;
                     }
                 };

@@ -76,7 +76,7 @@ fn driver_path_allocates_nothing() {
             let mut chunks = 1;
             let done = loop {
                 engine.step(ChannelDir::Write, 0, u64::MAX);
-                if let Some(c) = watched(|| ch.on_interrupt(&ctrl)).unwrap() {
+                if let Some(c) = watched(|| ch.on_interrupt(&ctrl)).completion() {
                     break c;
                 }
                 chunks += 1;

@@ -53,7 +53,7 @@ fn main() {
                 let mut ch = idle.take().expect("idle").rebind().expect("idle");
                 ch.submit(&ctrl, g).expect("valid batch");
                 let done = loop {
-                    if let Some(c) = ch.on_interrupt(&ctrl).expect("interrupt") {
+                    if let Some(c) = ch.on_interrupt(&ctrl).completion() {
                         break c;
                     }
                 };

@@ -56,7 +56,7 @@
 //! // A write error on the PCI side in the second element, after 40 bytes.
 //! engine.inject_fault(ChannelDir::Write, 0, Fault::AbortAt { element: 1, after_bytes: 40, read: false });
 //! ch.submit(&ctrl, &batch).unwrap();
-//! let failed = ch.on_interrupt(&ctrl).unwrap().unwrap();
+//! let failed = ch.on_interrupt(&ctrl).completion().unwrap();
 //! assert_eq!(failed.status, Status::Aborted { entry: 1, entry_bytes_done: 40 });
 //! assert_eq!(failed.residue, 88);
 //! assert_eq!(engine.last_abort(ChannelDir::Write, 0), Some(AbortCause::WriteError));
@@ -64,7 +64,7 @@
 //! // The fault fired once; the same channel retries the batch.
 //! engine.reset_counters();
 //! ch.submit(&ctrl, &batch).unwrap();
-//! assert!(ch.on_interrupt(&ctrl).unwrap().unwrap().is_success());
+//! assert!(ch.on_interrupt(&ctrl).completion().unwrap().is_success());
 //! assert_eq!(engine.pci_read(0x20_0000, 128), src[..128]);
 //! assert_eq!(engine.pci_read(0x30_0000, 128), src[128..]);
 //! let c = engine.counters().channel(ChannelDir::Write, 0);
@@ -95,12 +95,12 @@ use edma_core::{ChannelDir, MapFormat};
 /// let batch = [Entry::new(0x100, 0x8000, 8), Entry::new(0x200, 0x8008, 8)];
 /// ch.submit(&ctrl, &batch).unwrap();
 /// assert!(engine.is_running(ChannelDir::Write, 1));
-/// assert_eq!(ch.on_interrupt(&ctrl), Ok(None)); // nothing happened yet
+/// assert_eq!(ch.on_interrupt(&ctrl).completion(), None); // nothing happened yet
 /// assert_eq!(engine.step(ChannelDir::Write, 1, 1), 1);
 /// assert_eq!(engine.pci_read(0x8000, 16), [1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
 /// assert_eq!(engine.step(ChannelDir::Write, 1, 10), 1); // only one element was left
 /// assert!(!engine.is_running(ChannelDir::Write, 1));
-/// assert!(ch.on_interrupt(&ctrl).unwrap().unwrap().is_success());
+/// assert!(ch.on_interrupt(&ctrl).completion().unwrap().is_success());
 /// assert_eq!(engine.pci_read(0x8008, 8), [2; 8]);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -175,7 +175,7 @@ impl MockConfig {
 /// let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Read, 5), engine.ll_region(ChannelDir::Read, 5, 16));
 /// let batch: Vec<Entry> = (0..10).map(|i| Entry::new(i * 0x100, 0x10_0000 + i * 0x100, 0x100)).collect();
 /// ch.submit(&ctrl, &batch).unwrap();
-/// ch.on_interrupt(&ctrl).unwrap().unwrap();
+/// ch.on_interrupt(&ctrl).completion().unwrap();
 /// let c = engine.counters().channel(ChannelDir::Read, 5);
 /// // The link after the last element is followed too; the element it leads to
 /// // has the old cycle bit, so the channel stops there.
@@ -1156,7 +1156,7 @@ impl MockEngine {
     /// engine.force_status(ChannelDir::Write, 2, true, false);
     /// assert_eq!(ctrl.pending(ChannelDir::Write), 0b100);
     /// // No batch in flight: ignored, but cleared so the line drops.
-    /// assert_eq!(ch.on_interrupt(&ctrl), Ok(None));
+    /// assert_eq!(ch.on_interrupt(&ctrl).completion(), None);
     /// assert_eq!(ctrl.pending(ChannelDir::Write), 0);
     /// ```
     pub fn force_status(&self, dir: ChannelDir, ch: u8, done: bool, abort: bool) {

@@ -56,7 +56,7 @@ fn one_by_one_vs_batched(c: &mut Criterion) {
                 for grp in groups {
                     let mut ch = idle.take().unwrap().rebind().unwrap();
                     ch.submit(&ctrl, grp).unwrap();
-                    while ch.on_interrupt(&ctrl).unwrap().is_none() {}
+                    while ch.on_interrupt(&ctrl).completion().is_none() {}
                     idle = Some(ch.rebind().unwrap());
                 }
             })

@@ -29,7 +29,7 @@
 //! ch.submit(&ctrl, &batch).unwrap();
 //! // Each interrupt either starts the next chunk (None) or completes the batch.
 //! let done = loop {
-//!     if let Some(c) = ch.on_interrupt(&ctrl).unwrap() {
+//!     if let Some(c) = ch.on_interrupt(&ctrl).completion() {
 //!         break c;
 //!     }
 //! };
@@ -134,6 +134,109 @@ impl Completion {
     pub fn is_success(&self) -> bool {
         self.status == Status::Done
     }
+}
+
+/// What [`Channel::on_interrupt`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[must_use = "a completion is reported exactly once"]
+pub enum Outcome {
+    /// No done or abort status of this channel is set: the interrupt is
+    /// another channel's (or the line is shared with another device).
+    NotMine,
+    /// A status of this channel was set with nothing to complete — no batch
+    /// in flight, a duplicate after the completion, or a done status while
+    /// the engine still runs the chunk. It was cleared; nothing changed.
+    Spurious,
+    /// The chunk in flight finished and the batch's next chunk was started.
+    Progress,
+    /// The batch ended (successfully or not).
+    Complete(Completion),
+}
+
+impl Outcome {
+    /// The completion, if the batch ended.
+    pub fn completion(self) -> Option<Completion> {
+        match self {
+            Outcome::Complete(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+/// What [`Channel::terminate`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[must_use = "a completion is reported exactly once"]
+pub enum Terminate {
+    /// No batch was in flight; nothing was written.
+    Idle,
+    /// A stop was requested but the engine still reports the channel
+    /// running: the completion ([`Status::Terminated`] or, if the chunk
+    /// ended first, its result) comes from [`Channel::on_interrupt`].
+    Stopping,
+    /// The engine has stopped: the batch's completion, now.
+    Stopped(Completion),
+}
+
+impl Terminate {
+    /// The completion, if the batch ended now.
+    pub fn completion(self) -> Option<Completion> {
+        match self {
+            Terminate::Stopped(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+/// Routes one shared interrupt: reads the pending mask of each direction
+/// once and calls [`Channel::on_interrupt`] on every channel of `channels`
+/// with a status pending, passing its position in `channels` and the
+/// [`Outcome`] to `f`. Returns how many channels were called.
+///
+/// ```
+/// use edma_backend_mock::{MockConfig, MockEngine};
+/// use edma_core::channel::{dispatch, Channel, ChannelConfig, Outcome};
+/// use edma_core::{ChannelDir, Controller, Deployment, Entry, MapFormat};
+/// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+/// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+/// let mut chans = [
+///     Channel::new(ChannelConfig::new(ChannelDir::Write, 0), engine.ll_region(ChannelDir::Write, 0, 4)),
+///     Channel::new(ChannelConfig::new(ChannelDir::Read, 0), engine.ll_region(ChannelDir::Read, 0, 4)),
+///     Channel::new(ChannelConfig::new(ChannelDir::Read, 5), engine.ll_region(ChannelDir::Read, 5, 4)),
+/// ];
+/// let batch = [Entry::new(0x100, 0x2000, 64)];
+/// chans[0].submit(&ctrl, &batch).unwrap();
+/// chans[2].submit(&ctrl, &batch).unwrap();
+/// let mut done = Vec::new();
+/// // The engine's one interrupt line fired: route it.
+/// let called = dispatch(&ctrl, &mut chans, |i, o| {
+///     if let Outcome::Complete(c) = o {
+///         assert!(c.is_success());
+///         done.push(i);
+///     }
+/// });
+/// assert_eq!((called, done), (2, vec![0, 2])); // channel 1 was not called
+/// assert!(!engine.irq_pending());
+/// ```
+pub fn dispatch<R: RegisterIo, M: RawMutex, L: LlMemory, T: AddressTranslate>(
+    ctrl: &Controller<R, M>,
+    channels: &mut [Channel<'_, L, T>],
+    mut f: impl FnMut(usize, Outcome),
+) -> usize {
+    let pending = ChannelDir::ALL.map(|d| ctrl.pending(d));
+    let mut called = 0;
+    for (i, ch) in channels.iter_mut().enumerate() {
+        let (dir, index) = (ch.cfg.dir, ch.cfg.index);
+        let Some(bits) = pending.get(dir.index()) else {
+            continue;
+        };
+        if index < MAX_CHANNELS && bits & (1 << index) != 0 {
+            called += 1;
+            f(i, ch.on_interrupt(ctrl));
+        }
+    }
+    called
 }
 
 /// Errors of channel operations. A call that returns an error has written
@@ -241,7 +344,7 @@ impl<'b> Channel<'b, NoLl, Identity> {
     /// let batch = [Entry::new(0x4004, 0x100, 4), Entry::new(0x4000, 0x104, 4)];
     /// ch.submit(&ctrl, &batch).unwrap();
     /// let done = loop {
-    ///     if let Some(c) = ch.on_interrupt(&ctrl).unwrap() {
+    ///     if let Some(c) = ch.on_interrupt(&ctrl).completion() {
     ///         break c;
     ///     }
     /// };
@@ -281,7 +384,7 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     /// engine.local_write(0x500, &[7; 16]);
     /// let batch = [Entry::new(0x500, 0x8000_0040, 16)];
     /// ch.submit(&ctrl, &batch).unwrap();
-    /// assert!(ch.on_interrupt(&ctrl).unwrap().unwrap().is_success());
+    /// assert!(ch.on_interrupt(&ctrl).completion().unwrap().is_success());
     /// assert_eq!(engine.pci_read(0x10_0040, 16), [7; 16]);
     /// // An entry whose PCI side leaves the window is rejected by index.
     /// let bad = [Entry::new(0x500, 0x8000_0040, 16), Entry::new(0x500, 0x8000_fff8, 16)];
@@ -322,7 +425,7 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     ///     let batch = vec![Entry::new(0, 0x1000 * (round + 1), 16)];
     ///     let mut ch = idle.rebind().expect("idle");
     ///     ch.submit(&ctrl, &batch).unwrap();
-    ///     assert!(ch.on_interrupt(&ctrl).unwrap().unwrap().is_success());
+    ///     assert!(ch.on_interrupt(&ctrl).completion().unwrap().is_success());
     ///     idle = ch.rebind().expect("idle again");
     /// }
     /// assert_eq!(idle.batches_completed(), 3);
@@ -606,9 +709,10 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     }
 
     /// Handles this channel's interrupt: reads and clears **only this
-    /// channel's** done/abort status, then either starts the next chunk
-    /// (returns `Ok(None)`), or completes the batch (returns the
-    /// [`Completion`], exactly once per batch).
+    /// channel's** done/abort status, then says what happened
+    /// ([`Outcome`]): not this channel's interrupt, a spurious status, the
+    /// next chunk started, or the batch's [`Completion`] (exactly once per
+    /// batch).
     ///
     /// An interrupt with no status bit for this channel, or a done status
     /// while no batch is in flight, is spurious: it is cleared if needed and
@@ -629,35 +733,33 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     /// engine.inject_fault(ChannelDir::Read, 2, Fault::AbortAt { element: 2, after_bytes: 100, read: true });
     /// let batch: Vec<Entry> = (0..4).map(|i| Entry::new(0x1000 * i, 0x10_0000 + 0x1000 * i, 512)).collect();
     /// ch.submit(&ctrl, &batch).unwrap();
-    /// let done = ch.on_interrupt(&ctrl).unwrap().expect("the abort completes the batch");
+    /// let done = ch.on_interrupt(&ctrl).completion().expect("the abort completes the batch");
     /// assert_eq!(done.status, Status::Aborted { entry: 2, entry_bytes_done: 100 });
     /// assert_eq!((done.bytes_done, done.residue), (2 * 512 + 100, 512 - 100 + 512));
     /// assert!(!ch.is_busy());
     /// ```
-    pub fn on_interrupt<R: RegisterIo, M: RawMutex>(
-        &mut self,
-        ctrl: &Controller<R, M>,
-    ) -> Result<Option<Completion>, ChannelError> {
+    pub fn on_interrupt<R: RegisterIo, M: RawMutex>(&mut self, ctrl: &Controller<R, M>) -> Outcome {
         let (dir, ch) = (self.cfg.dir, self.cfg.index);
         if ch >= MAX_CHANNELS {
-            return Err(ChannelError::BadChannel);
+            // No such channel: it has no interrupt status.
+            return Outcome::NotMine;
         }
         let (done, abort) = ctrl.int_status(dir, ch);
         if !done && !abort {
-            return Ok(None);
+            return Outcome::NotMine;
         }
         if done && !abort && self.active.is_some() && !ctrl.settled(dir, ch) {
             // A done status while the engine still runs the chunk is not a
             // completion (a spurious status): dropped, the batch goes on.
             ctrl.int_clear(dir, ch, true, false);
-            return Ok(None);
+            return Outcome::Spurious;
         }
         ctrl.int_clear(dir, ch, done, abort);
         let Some(mut a) = self.active else {
-            return Ok(None);
+            return Outcome::Spurious;
         };
         if abort {
-            return Ok(Some(self.fail(ctrl, &a)));
+            return Outcome::Complete(self.fail(ctrl, &a));
         }
         a.bytes_before = a.bytes_before.saturating_add(a.chunk_bytes);
         if a.last {
@@ -667,18 +769,18 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
             } else {
                 self.finish(&a, total, Status::Done)
             };
-            return Ok(Some(c));
+            return Outcome::Complete(c);
         }
         if a.stopping {
             let done = a.bytes_before;
             let entry = plan::locate(a.entries, done).map(|(e, _)| e);
-            return Ok(Some(self.finish(&a, done, Status::Terminated { entry })));
+            return Outcome::Complete(self.finish(&a, done, Status::Terminated { entry }));
         }
         a.chunk = a.chunk.saturating_add(1);
         a.chunk_start = a.next;
         self.start_chunk(ctrl, &mut a, false);
         self.active = Some(a);
-        Ok(None)
+        Outcome::Progress
     }
 
     /// Stops the batch in flight.
@@ -702,24 +804,21 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     /// let batch: Vec<Entry> = (0..5).map(|i| Entry::new(0x100 * i, 0x8000 + 0x100 * i, 0x100)).collect();
     /// ch.submit(&ctrl, &batch).unwrap();
     /// assert_eq!(engine.step(ChannelDir::Write, 0, 3), 3); // three entries done
-    /// let c = ch.terminate(&ctrl).unwrap().expect("the stopped engine completes the batch now");
+    /// let c = ch.terminate(&ctrl).completion().expect("the stopped engine completes the batch now");
     /// assert_eq!(c.status, Status::Terminated { entry: Some(3) });
     /// assert_eq!((c.bytes_done, c.residue), (0x300, 0x200));
-    /// assert_eq!(ch.terminate(&ctrl), Ok(None)); // nothing in flight any more
+    /// assert_eq!(ch.terminate(&ctrl), edma_core::Terminate::Idle); // nothing in flight any more
     /// ```
-    pub fn terminate<R: RegisterIo, M: RawMutex>(
-        &mut self,
-        ctrl: &Controller<R, M>,
-    ) -> Result<Option<Completion>, ChannelError> {
+    pub fn terminate<R: RegisterIo, M: RawMutex>(&mut self, ctrl: &Controller<R, M>) -> Terminate {
         let (dir, ch) = (self.cfg.dir, self.cfg.index);
         let Some(mut a) = self.active else {
-            return Ok(None);
+            return Terminate::Idle;
         };
         a.stopping = true;
         self.active = Some(a);
         ctrl.stop_request(dir, ch);
         if ctrl.hw_status(dir, ch) == HwChannelStatus::Running {
-            return Ok(None);
+            return Terminate::Stopping;
         }
         let (done, abort) = ctrl.int_status(dir, ch);
         ctrl.int_clear(dir, ch, done, abort);
@@ -728,8 +827,8 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
             a.bytes_before = a.bytes_before.saturating_add(a.chunk_bytes);
             let d = a.bytes_before;
             let entry = plan::locate(a.entries, d).map(|(e, _)| e);
-            return Ok(Some(self.finish(&a, d, Status::Terminated { entry })));
+            return Terminate::Stopped(self.finish(&a, d, Status::Terminated { entry }));
         }
-        Ok(Some(self.fail(ctrl, &a)))
+        Terminate::Stopped(self.fail(ctrl, &a))
     }
 }

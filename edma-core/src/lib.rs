@@ -64,7 +64,7 @@
 //!     Entry::new(0x9000, 0x10_0012, 7),
 //! ];
 //! ch.submit(&ctrl, &batch).unwrap();
-//! let done = ch.on_interrupt(&ctrl).unwrap().expect("one completion");
+//! let done = ch.on_interrupt(&ctrl).completion().expect("one completion");
 //! assert!(done.is_success());
 //! assert_eq!(done.residue, 0);
 //! assert_eq!(engine.local_read(0x10_0000, 25), b"ring tailring headpayload");
@@ -95,7 +95,7 @@ pub mod plan;
 pub mod progress;
 pub mod regs;
 
-pub use channel::{Channel, ChannelConfig, Completion, Controller, Status};
+pub use channel::{Channel, ChannelConfig, Completion, Controller, Outcome, Status, Terminate};
 pub use io::{AddressTranslate, Identity, LlMemory, RegisterIo};
 pub use plan::{Entry, Limits, PlanError};
 

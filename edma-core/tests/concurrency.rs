@@ -45,7 +45,7 @@ fn threads_on_distinct_channels_of_one_controller() {
                         // would never complete, so bound the wait.
                         let mut done = None;
                         for _ in 0..100 {
-                            if let Some(c) = ch.on_interrupt(ctrl).unwrap() {
+                            if let Some(c) = ch.on_interrupt(ctrl).completion() {
                                 done = Some(c);
                                 break;
                             }

@@ -39,7 +39,7 @@ fn check_rejected(map: MapFormat, limits: Limits, batch: &[Entry], want: Channel
     ch.set_limits(Limits::default()).unwrap();
     let ok = [Entry::new(0x100, 0x9000, 2)];
     ch.submit(&ctrl, &ok).unwrap();
-    let c = ch.on_interrupt(&ctrl).unwrap().unwrap();
+    let c = ch.on_interrupt(&ctrl).completion().unwrap();
     assert!(c.is_success());
     assert_eq!(
         engine.pci_read(0x8ff0, 32),
@@ -172,7 +172,7 @@ fn ll_too_small_bad_channel_and_busy_write_nothing() {
         assert_eq!(ch.submit(&ctrl, &b), Err(ChannelError::Busy));
         assert_eq!(engine.counters(), before, "{map:?}");
         engine.step(ChannelDir::Read, 2, 10);
-        assert!(ch.on_interrupt(&ctrl).unwrap().unwrap().is_success());
+        assert!(ch.on_interrupt(&ctrl).completion().unwrap().is_success());
     }
 }
 
@@ -212,7 +212,7 @@ fn abort_reports_entry_and_exact_residue() {
                 );
                 ch.submit(&ctrl, &batch).unwrap();
                 let done = loop {
-                    if let Some(c) = ch.on_interrupt(&ctrl).unwrap() {
+                    if let Some(c) = ch.on_interrupt(&ctrl).completion() {
                         break c;
                     }
                 };
@@ -240,7 +240,7 @@ fn abort_reports_entry_and_exact_residue() {
                 let again = [Entry::new(0, 0x20_0000, 100)];
                 ch.submit(&ctrl, &again).unwrap();
                 assert!(
-                    ch.on_interrupt(&ctrl).unwrap().unwrap().is_success(),
+                    ch.on_interrupt(&ctrl).completion().unwrap().is_success(),
                     "{ctx}"
                 );
                 assert_eq!(engine.pci_read(0x20_0000, 100), src[..100]);
@@ -268,9 +268,12 @@ fn terminate_mid_batch_reports_consistent_residue_and_channel_restarts() {
             let mut ran = 0;
             while ran < steps {
                 ran += engine.step(ChannelDir::Read, 5, 1);
-                assert!(ch.on_interrupt(&ctrl).unwrap().is_none());
+                assert!(ch.on_interrupt(&ctrl).completion().is_none());
             }
-            let c = ch.terminate(&ctrl).unwrap().expect("mock stops at once");
+            let c = ch
+                .terminate(&ctrl)
+                .completion()
+                .expect("mock stops at once");
             let ctx = format!("{map:?} steps={steps}");
             assert_eq!(c.bytes_done, steps * 40, "{ctx}");
             assert_eq!(c.residue, 400 - steps * 40, "{ctx}");
@@ -283,13 +286,13 @@ fn terminate_mid_batch_reports_consistent_residue_and_channel_restarts() {
             );
             assert!(!ch.is_busy());
             // No late completion, and the channel restarts cleanly.
-            assert_eq!(ch.on_interrupt(&ctrl), Ok(None));
-            assert_eq!(ch.terminate(&ctrl), Ok(None));
+            assert_eq!(ch.on_interrupt(&ctrl).completion(), None);
+            assert_eq!(ch.terminate(&ctrl), edma_core::Terminate::Idle);
             let again = [Entry::new(0, 0x9000, 8)];
             ch.submit(&ctrl, &again).unwrap();
             engine.step(ChannelDir::Read, 5, 10);
             assert!(
-                ch.on_interrupt(&ctrl).unwrap().unwrap().is_success(),
+                ch.on_interrupt(&ctrl).completion().unwrap().is_success(),
                 "{ctx}"
             );
             assert_eq!(engine.local_read(0x9000, 8), [0x3c; 8]);
@@ -312,7 +315,7 @@ fn spurious_and_foreign_interrupts_are_ignored_without_losing_real_ones() {
         );
         // Spurious on an idle channel: cleared, ignored.
         engine.force_status(ChannelDir::Write, 0, true, false);
-        assert_eq!(a.on_interrupt(&ctrl), Ok(None));
+        assert_eq!(a.on_interrupt(&ctrl).completion(), None);
         assert_eq!(ctrl.pending(ChannelDir::Write), 0);
         let ba = [Entry::new(0, 0x1000, 4)];
         let bb = [Entry::new(0, 0x2000, 4)];
@@ -321,15 +324,15 @@ fn spurious_and_foreign_interrupts_are_ignored_without_losing_real_ones() {
         b.submit(&ctrl, &bb).unwrap();
         engine.step(ChannelDir::Write, 1, 1);
         // Channel 0 is called on channel 1's interrupt: not its own, nothing cleared.
-        assert_eq!(a.on_interrupt(&ctrl), Ok(None));
+        assert_eq!(a.on_interrupt(&ctrl).completion(), None);
         assert_eq!(ctrl.pending(ChannelDir::Write), 0b10, "{map:?}");
-        assert!(b.on_interrupt(&ctrl).unwrap().unwrap().is_success());
+        assert!(b.on_interrupt(&ctrl).completion().unwrap().is_success());
         assert!(a.is_busy());
         engine.step(ChannelDir::Write, 0, 1);
-        assert!(a.on_interrupt(&ctrl).unwrap().unwrap().is_success());
+        assert!(a.on_interrupt(&ctrl).completion().unwrap().is_success());
         // A duplicated interrupt after completion is ignored.
         engine.force_status(ChannelDir::Write, 0, true, false);
-        assert_eq!(a.on_interrupt(&ctrl), Ok(None));
+        assert_eq!(a.on_interrupt(&ctrl).completion(), None);
         assert_eq!(engine.pci_read(0x1000, 4), [1, 2, 3, 4]);
         assert_eq!(engine.pci_read(0x2000, 4), [1, 2, 3, 4]);
     }
@@ -386,13 +389,13 @@ fn controller_counts_status_and_off() {
         // its batch; a terminate ends it and the channel works again. Without
         // the done status nothing proves the chunk ran (LLP is back at slot 0
         // either way), so nothing of it is claimed: the conservative report.
-        let c = ch.terminate(&ctrl).unwrap().expect("engine is stopped");
+        let c = ch.terminate(&ctrl).completion().expect("engine is stopped");
         assert_eq!(c.status, Status::Terminated { entry: Some(0) }, "{map:?}");
         assert_eq!((c.bytes_done, c.residue), (0, 16), "{map:?}");
         ch.submit(&ctrl, &b[..1]).unwrap();
         engine.step(ChannelDir::Read, 1, 10);
         assert!(
-            ch.on_interrupt(&ctrl).unwrap().unwrap().is_success(),
+            ch.on_interrupt(&ctrl).completion().unwrap().is_success(),
             "{map:?}"
         );
     }

@@ -102,7 +102,7 @@ fn drive<R: edma_core::RegisterIo, L: edma_core::LlMemory>(
         if manual {
             engine.step(ChannelDir::Write, 2, u64::MAX);
         }
-        if let Some(c) = ch.on_interrupt(ctrl).unwrap() {
+        if let Some(c) = ch.on_interrupt(ctrl).completion() {
             return c;
         }
     }
@@ -161,16 +161,16 @@ fn run(map: MapFormat, dep: Deployment, sc: Scenario) -> (Status, u64) {
         engine.ll_region(ChannelDir::Write, 2, SLOTS),
     );
     if let Scenario::SpuriousBeforeBatch = sc {
-        assert_eq!(ch.on_interrupt(&ctrl), Ok(None));
+        assert_eq!(ch.on_interrupt(&ctrl).completion(), None);
     }
     ch.submit(&ctrl, &batch).unwrap();
     let c = if let Scenario::StopAfterSteps(s) = sc {
         let mut ran = 0;
         while ran < s {
             ran += engine.step(ChannelDir::Write, 2, 1);
-            assert_eq!(ch.on_interrupt(&ctrl), Ok(None));
+            assert_eq!(ch.on_interrupt(&ctrl).completion(), None);
         }
-        ch.terminate(&ctrl).unwrap().expect("stopped at once")
+        ch.terminate(&ctrl).completion().expect("stopped at once")
     } else {
         drive(&mut ch, &ctrl, &engine, manual)
     };
@@ -188,7 +188,7 @@ fn run(map: MapFormat, dep: Deployment, sc: Scenario) -> (Status, u64) {
         engine.force_status(ChannelDir::Write, 2, true, false);
     }
     // Nothing more is reported for this batch.
-    assert_eq!(ch.on_interrupt(&ctrl), Ok(None));
+    assert_eq!(ch.on_interrupt(&ctrl).completion(), None);
     // The channel completes the next batch.
     let again = [Entry::new(0, 0x20_0000, 64)];
     ch.submit(&ctrl, &again).unwrap();
@@ -302,7 +302,7 @@ fn random_terminations() {
                 let mut early = None;
                 while ran < stop_at {
                     ran += engine.step(ChannelDir::Read, 4, 1);
-                    if let Some(c) = ch.on_interrupt(&ctrl).unwrap() {
+                    if let Some(c) = ch.on_interrupt(&ctrl).completion() {
                         early = Some(c);
                         break;
                     }
@@ -310,7 +310,10 @@ fn random_terminations() {
                 let ctx = format!("{map:?} {dep:?} it={it} n={n} stop_at={stop_at}");
                 let c = match early {
                     Some(c) => c,
-                    None => ch.terminate(&ctrl).unwrap().expect("mock stops at once"),
+                    None => ch
+                        .terminate(&ctrl)
+                        .completion()
+                        .expect("mock stops at once"),
                 };
                 let done: u64 = lens[..stop_at as usize].iter().sum();
                 assert_eq!((c.bytes_done, c.residue), (done, total - done), "{ctx}");
@@ -325,7 +328,7 @@ fn random_terminations() {
                         "{ctx}"
                     );
                 }
-                assert_eq!(ch.on_interrupt(&ctrl), Ok(None), "{ctx}");
+                assert_eq!(ch.on_interrupt(&ctrl).completion(), None, "{ctx}");
                 for (i, e) in batch.iter().enumerate().take(stop_at as usize) {
                     assert_eq!(
                         engine.local_read(e.dst, e.len as usize),

@@ -192,7 +192,7 @@ fn run(c: &Case) -> Result<(), TestCaseError> {
         for it in 0..10_000u32 {
             match *ev {
                 Event::Terminate { at } if at == it => {
-                    if let Some(x) = ch.terminate(&ctrl).unwrap() {
+                    if let Some(x) = ch.terminate(&ctrl).completion() {
                         done = Some(x);
                         break;
                     }
@@ -203,7 +203,7 @@ fn run(c: &Case) -> Result<(), TestCaseError> {
             if rng.range(0, 1) == 0 {
                 e.step(c.dir, c.ch, rng.range(1, 3));
             }
-            if let Some(x) = ch.on_interrupt(&ctrl).unwrap() {
+            if let Some(x) = ch.on_interrupt(&ctrl).completion() {
                 done = Some(x);
                 break;
             }

@@ -38,7 +38,7 @@ fn ll_fetch_error_does_not_claim_the_unloaded_element() {
                 ];
                 ch.submit(&ctrl, &batch).unwrap();
                 let c = loop {
-                    if let Some(c) = ch.on_interrupt(&ctrl).unwrap() {
+                    if let Some(c) = ch.on_interrupt(&ctrl).completion() {
                         break c;
                     }
                 };
@@ -91,7 +91,7 @@ fn stale_partial_count_of_an_earlier_batch_is_not_claimed() {
                 },
             );
             ch.submit(&ctrl, &batch).unwrap();
-            let c = ch.on_interrupt(&ctrl).unwrap().unwrap();
+            let c = ch.on_interrupt(&ctrl).completion().unwrap();
             assert_eq!(
                 c.status,
                 Status::Aborted {
@@ -117,7 +117,7 @@ fn stale_partial_count_of_an_earlier_batch_is_not_claimed() {
                 Fault::LlFetchError { after_elements: 0 },
             );
             ch.submit(&ctrl, &batch).unwrap();
-            let c = ch.on_interrupt(&ctrl).unwrap().unwrap();
+            let c = ch.on_interrupt(&ctrl).completion().unwrap();
             assert_eq!(
                 engine.counters().channel(ChannelDir::Read, 2).bytes,
                 before,
@@ -218,7 +218,7 @@ fn remote_batch_needs_a_remote_interrupt_target() {
         );
         ctrl.configure_remote_interrupt(ChannelDir::Write, 4, 0x3f_0000, 9);
         ch.submit(&ctrl, &batch).unwrap();
-        assert!(ch.on_interrupt(&ctrl).unwrap().unwrap().is_success());
+        assert!(ch.on_interrupt(&ctrl).completion().unwrap().is_success());
         assert_eq!(
             engine.pci_read(0, 16),
             [GUARD; 16],
@@ -247,7 +247,7 @@ fn spurious_done_while_running_is_not_a_completion() {
         let batch = [Entry::new(0x100, 0x8000, 32), Entry::new(0x120, 0x9000, 32)];
         ch.submit(&ctrl, &batch).unwrap();
         engine.force_status(ChannelDir::Write, 6, true, false);
-        assert_eq!(ch.on_interrupt(&ctrl), Ok(None), "{map:?}");
+        assert_eq!(ch.on_interrupt(&ctrl).completion(), None, "{map:?}");
         assert!(ch.is_busy(), "{map:?}");
         assert_eq!(
             ctrl.pending(ChannelDir::Write),
@@ -257,14 +257,14 @@ fn spurious_done_while_running_is_not_a_completion() {
         assert_eq!(engine.step(ChannelDir::Write, 6, 10), 2);
         let c = ch
             .on_interrupt(&ctrl)
-            .unwrap()
+            .completion()
             .expect("the real completion");
         assert!(c.is_success() && c.bytes_done == 64, "{map:?}");
         assert_eq!(engine.pci_read(0x9000, 32), [3; 32]);
         // The next batch's doorbell is taken.
         ch.submit(&ctrl, &batch[..1]).unwrap();
         assert_eq!(engine.step(ChannelDir::Write, 6, 10), 1, "{map:?}");
-        assert!(ch.on_interrupt(&ctrl).unwrap().unwrap().is_success());
+        assert!(ch.on_interrupt(&ctrl).completion().unwrap().is_success());
     }
 }
 

@@ -38,7 +38,10 @@ fn through_ref<L: LlMemory>(mut ll: L) -> (u64, usize) {
 
 #[test]
 fn mut_ref_forwards_every_method() {
-    let mut s = Synced { inner: VecLl::new(0x4000, 5), syncs: 0 };
+    let mut s = Synced {
+        inner: VecLl::new(0x4000, 5),
+        syncs: 0,
+    };
     assert_eq!(through_ref(&mut s), (0x4000, 5));
     assert_eq!(s.syncs, 1);
     assert_eq!(s.inner.writes, 1);
@@ -50,7 +53,12 @@ fn slice_ll_writes_the_encoded_slot_and_nothing_else() {
     let mut page = [0xaau8; 24 * 3 + 5];
     let mut ll = SliceLl::new(&mut page, 0x9000);
     assert_eq!((ll.bus_addr(), ll.capacity()), (0x9000, 3));
-    let el = Element::data(Control::CB | Control::LIE, 0x1234, 0x1122_3344_5566_7788, 0x99);
+    let el = Element::data(
+        Control::CB | Control::LIE,
+        0x1234,
+        0x1122_3344_5566_7788,
+        0x99,
+    );
     ll.write(1, &el);
     ll.write(3, &el); // beyond capacity: ignored
     ll.sync();
@@ -61,7 +69,11 @@ fn slice_ll_writes_the_encoded_slot_and_nothing_else() {
 
 #[test]
 fn link_keeps_llp_and_cycle_bit_reads_cb() {
-    for c in [Control::TCB, Control::TCB | Control::LLP, Control::CB | Control::LLP] {
+    for c in [
+        Control::TCB,
+        Control::TCB | Control::LLP,
+        Control::CB | Control::LLP,
+    ] {
         let l = Element::link(c, 0x1000);
         assert_ne!(l.control_word() & Control::LLP.bits(), 0, "{c:?}");
         assert_eq!(l.encode()[0] & 0x4, 0x4, "{c:?}");

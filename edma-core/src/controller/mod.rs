@@ -219,7 +219,7 @@ impl<R: RegisterIo, M: RawMutex> Controller<R, M> {
     /// let pending = ctrl.pending(ChannelDir::Write);
     /// let mut completed = 0;
     /// for ch in channels.iter_mut().filter(|c| pending & (1 << c.config().index) != 0) {
-    ///     let done = ch.on_interrupt(&ctrl).unwrap().expect("one-chunk batch");
+    ///     let done = ch.on_interrupt(&ctrl).completion().expect("one-chunk batch");
     ///     assert!(done.is_success());
     ///     completed += 1;
     /// }

@@ -49,7 +49,7 @@ pub unsafe fn drive(
     ch.submit(&ctrl, &batch).ok()?;
     // Poll instead of taking the interrupt, for the example.
     for _ in 0..spin_limit {
-        if let Ok(Some(done)) = ch.on_interrupt(&ctrl) {
+        if let Some(done) = ch.on_interrupt(&ctrl).completion() {
             return Some(done.residue);
         }
     }

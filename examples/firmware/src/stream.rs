@@ -73,7 +73,7 @@ impl<'q, R: RegisterIo, L: LlMemory> Streamer<'q, R, L> {
         critical_section::with(|cs| {
             let mut st = self.state.borrow_ref_mut(cs);
             let st = &mut *st;
-            let Ok(Some(c)) = st.ch.on_interrupt(&self.ctrl) else {
+            let Some(c) = st.ch.on_interrupt(&self.ctrl).completion() else {
                 return;
             };
             if c.is_success() {
