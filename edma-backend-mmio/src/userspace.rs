@@ -33,7 +33,7 @@
 //!     // plus the block's offset; for other endpoints the BAR's local address.
 //!     let ll_bus = l.devmem_phys_off.unwrap_or(0) + l.ll_wr[0].offset;
 //!     let ll = ll_bar.ll(l.ll_wr[0], ll_bus)?;
-//!     let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Write, 0), ll);
+//!     let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), ll);
 //!     // (device-local source, host bus address destination, length)
 //!     let batch = [
 //!         Entry::new(0x1000_0000, 0x2_3456_0000, 4096),

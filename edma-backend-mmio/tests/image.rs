@@ -80,7 +80,7 @@ fn batches_run_from_the_image_the_mmio_backend_wrote() {
                     engine: &engine,
                     syncs: 0,
                 };
-                let mut ch = Channel::new(ChannelConfig::new(dir, 3), ll);
+                let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(dir, 3)).unwrap(), ll);
                 // 13 entries of varied sizes, 5 per chunk: 3 chunks.
                 let batch: Vec<Entry> = (0..13u64)
                     .map(|i| Entry::new(i * 300, 0x10_0000 + i * 400, 17 + i * 19))

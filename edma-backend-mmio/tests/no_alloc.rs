@@ -68,7 +68,8 @@ fn driver_path_allocates_nothing() {
                 .map(|i| Entry::new(i * 64, 0x10_0000 + i * 64, 64))
                 .collect();
             let mut ch = Channel::new(
-                ChannelConfig::new(ChannelDir::Write, 0),
+                ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0))
+                    .unwrap(),
                 engine.ll_region(ChannelDir::Write, 0, 64),
             );
             let start = ALLOCS.load(Ordering::Relaxed);

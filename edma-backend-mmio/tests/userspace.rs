@@ -54,6 +54,8 @@ fn registers_and_ll_land_at_their_bar_offsets() {
     assert_eq!((bar0.size(), bar2.size()), (0x4000, 0x80_0000));
     {
         let regs = bar0.regs(l.regs).unwrap();
+        // The file stands in for the device: CTRL reports 8 + 8 channels.
+        regs.write32(0x8, 0x0008_0008);
         let ctrl = Controller::new(&regs, l.map, Deployment::Remote);
         ctrl.configure_remote_interrupt(ChannelDir::Read, 1, 0xfee0_1000, 0x42);
         assert_eq!(regs.read32(0xcc), 0xfee0_1000);
@@ -61,7 +63,10 @@ fn registers_and_ll_land_at_their_bar_offsets() {
         // engine never runs, so no completion; the bytes are what we check).
         let ll = bar2.ll(l.ll_rd[1], 0x40_0000 + 0x20_0000).unwrap();
         assert_eq!(ll.capacity(), 0x800 / 24);
-        let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Read, 1), ll);
+        let mut ch = Channel::new(
+            ctrl.claim(ChannelConfig::new(ChannelDir::Read, 1)).unwrap(),
+            ll,
+        );
         let batch = [
             Entry::new(0x1_0000_0000, 0x2000, 64),
             Entry::new(0x1_0000_1000, 0x3000, 32),

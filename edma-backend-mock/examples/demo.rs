@@ -145,10 +145,11 @@ fn run(map: MapFormat, dep: Deployment, w: &Workload, one_by_one: bool) -> Row {
             ctrl.configure_remote_interrupt(w.dir, ch, (MEM - 64) as u64, 0x21);
         }
         let mut chan = Channel::new(
-            ChannelConfig::new(w.dir, ch).with_limits(Limits {
+            ctrl.claim(ChannelConfig::new(w.dir, ch).with_limits(Limits {
                 max_element_len: MAX_ELEMENT,
                 ..Limits::default()
-            }),
+            }))
+            .unwrap(),
             engine.ll_region(w.dir, ch, LL_SLOTS),
         );
         let batches: Vec<&[Entry]> = if one_by_one {

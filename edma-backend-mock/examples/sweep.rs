@@ -41,7 +41,8 @@ fn main() {
             });
             let ctrl = Controller::new(&engine, map, Deployment::Local);
             let mut idle = Some(Channel::new(
-                ChannelConfig::new(ChannelDir::Write, 0),
+                ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0))
+                    .unwrap(),
                 engine.ll_region(ChannelDir::Write, 0, 4096 / 24),
             ));
             let groups: Vec<&[Entry]> = if batched {

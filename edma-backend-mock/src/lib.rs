@@ -48,7 +48,7 @@
 //! let map = MapFormat::HdmaCompat;
 //! let engine = MockEngine::new(MockConfig::new(map));
 //! let ctrl = Controller::new(&engine, map, Deployment::Local);
-//! let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Write, 0), engine.ll_region(ChannelDir::Write, 0, 8));
+//! let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 8));
 //! let src: Vec<u8> = (0..=255).collect();
 //! engine.local_write(0x1000, &src);
 //! let batch = [Entry::new(0x1000, 0x20_0000, 128), Entry::new(0x1080, 0x30_0000, 128)];
@@ -91,7 +91,7 @@ use edma_core::{ChannelDir, MapFormat};
 /// engine.local_write(0x100, &[1; 8]);
 /// engine.local_write(0x200, &[2; 8]);
 /// let ctrl = Controller::new(&engine, MapFormat::HdmaNative, Deployment::Local);
-/// let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Write, 1), engine.ll_region(ChannelDir::Write, 1, 4));
+/// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 1)).unwrap(), engine.ll_region(ChannelDir::Write, 1, 4));
 /// let batch = [Entry::new(0x100, 0x8000, 8), Entry::new(0x200, 0x8008, 8)];
 /// ch.submit(&ctrl, &batch).unwrap();
 /// assert!(engine.is_running(ChannelDir::Write, 1));
@@ -172,7 +172,7 @@ impl MockConfig {
 /// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
 /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
 /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
-/// let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Read, 5), engine.ll_region(ChannelDir::Read, 5, 16));
+/// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Read, 5)).unwrap(), engine.ll_region(ChannelDir::Read, 5, 16));
 /// let batch: Vec<Entry> = (0..10).map(|i| Entry::new(i * 0x100, 0x10_0000 + i * 0x100, 0x100)).collect();
 /// ch.submit(&ctrl, &batch).unwrap();
 /// ch.on_interrupt(&ctrl).completion().unwrap();
@@ -1152,7 +1152,7 @@ impl MockEngine {
     /// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, MapFormat};
     /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaLegacy));
     /// let ctrl = Controller::new(&engine, MapFormat::EdmaLegacy, Deployment::Local);
-    /// let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Write, 2), engine.ll_region(ChannelDir::Write, 2, 4));
+    /// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 2)).unwrap(), engine.ll_region(ChannelDir::Write, 2, 4));
     /// engine.force_status(ChannelDir::Write, 2, true, false);
     /// assert_eq!(ctrl.pending(ChannelDir::Write), 0b100);
     /// // No batch in flight: ignored, but cleared so the line drops.

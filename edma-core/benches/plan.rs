@@ -44,7 +44,8 @@ fn one_by_one_vs_batched(c: &mut Criterion) {
     for batched in [false, true] {
         g.bench_function(if batched { "batched" } else { "one_by_one" }, |b| {
             let mut idle = Some(Channel::new(
-                ChannelConfig::new(ChannelDir::Write, 0),
+                ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0))
+                    .unwrap(),
                 engine.ll_region(ChannelDir::Write, 0, 170),
             ));
             b.iter(|| {

@@ -24,7 +24,7 @@
 //! engine.local_write(0x2000, &[0xab; 64]);
 //! let ctrl = Controller::new(&engine, map, Deployment::Local);
 //! // A 3-slot region: 2 data elements + the link per chunk.
-//! let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Write, 1), engine.ll_region(ChannelDir::Write, 1, 3));
+//! let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 1)).unwrap(), engine.ll_region(ChannelDir::Write, 1, 3));
 //! let batch: Vec<Entry> = (0..5).map(|i| Entry::new(0x2000 + i * 8, 0x9000 + i * 100, 8)).collect();
 //! ch.submit(&ctrl, &batch).unwrap();
 //! // Each interrupt either starts the next chunk (None) or completes the batch.
@@ -75,6 +75,22 @@ impl ChannelConfig {
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
+    }
+}
+
+/// A hardware channel handed out by [`Controller::claim`]: proof that it
+/// exists on the engine and that no other [`Channel`] drives it. Give it
+/// back with [`Controller::release`].
+#[derive(Debug, PartialEq, Eq, Hash)]
+#[must_use = "a claimed channel stays claimed until released"]
+pub struct Claim {
+    pub(crate) cfg: ChannelConfig,
+}
+
+impl Claim {
+    /// The claimed channel's configuration.
+    pub fn config(&self) -> &ChannelConfig {
+        &self.cfg
     }
 }
 
@@ -201,9 +217,9 @@ impl Terminate {
 /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
 /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
 /// let mut chans = [
-///     Channel::new(ChannelConfig::new(ChannelDir::Write, 0), engine.ll_region(ChannelDir::Write, 0, 4)),
-///     Channel::new(ChannelConfig::new(ChannelDir::Read, 0), engine.ll_region(ChannelDir::Read, 0, 4)),
-///     Channel::new(ChannelConfig::new(ChannelDir::Read, 5), engine.ll_region(ChannelDir::Read, 5, 4)),
+///     Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 4)),
+///     Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Read, 0)).unwrap(), engine.ll_region(ChannelDir::Read, 0, 4)),
+///     Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Read, 5)).unwrap(), engine.ll_region(ChannelDir::Read, 5, 4)),
 /// ];
 /// let batch = [Entry::new(0x100, 0x2000, 64)];
 /// chans[0].submit(&ctrl, &batch).unwrap();
@@ -251,6 +267,25 @@ pub enum ChannelError {
     LlTooSmall,
     /// The channel number is not below 8.
     BadChannel,
+    /// The engine has fewer channels of this direction than the index
+    /// asks for (eDMA maps report their counts in `CTRL`).
+    NoSuchChannel {
+        /// Direction asked for.
+        dir: ChannelDir,
+        /// Index asked for.
+        index: u8,
+        /// Channels of that direction the engine has.
+        count: u8,
+    },
+    /// The channel was already handed out by this controller (and not
+    /// released): two drivers of one hardware channel would corrupt each
+    /// other's batches.
+    AlreadyClaimed {
+        /// Direction.
+        dir: ChannelDir,
+        /// Index.
+        index: u8,
+    },
     /// Remote deployment, but no remote-interrupt target was programmed for
     /// the channel with [`Controller::configure_remote_interrupt`]: the
     /// engine would write its done message (IMWr) to PCI address 0.
@@ -270,6 +305,13 @@ impl core::fmt::Display for ChannelError {
             ChannelError::Plan(e) => write!(f, "batch rejected: {e}"),
             ChannelError::LlTooSmall => write!(f, "the LL region needs at least 2 slots"),
             ChannelError::BadChannel => write!(f, "channel number out of range"),
+            ChannelError::NoSuchChannel { dir, index, count } => write!(
+                f,
+                "{dir:?} channel {index} does not exist: the engine has {count}"
+            ),
+            ChannelError::AlreadyClaimed { dir, index } => {
+                write!(f, "{dir:?} channel {index} is already in use")
+            }
             ChannelError::NoRemoteInterrupt => write!(
                 f,
                 "remote deployment: no remote-interrupt target configured for the channel"
@@ -314,10 +356,12 @@ pub struct Channel<'b, L, T = Identity> {
 }
 
 impl<'b, L: LlMemory> Channel<'b, L, Identity> {
-    /// A channel in LL mode with its LL region and the identity translation.
-    pub fn new(cfg: ChannelConfig, ll: L) -> Self {
+    /// A channel in LL mode with its LL region and the identity
+    /// translation, for a channel the controller handed out
+    /// ([`Controller::claim`]).
+    pub fn new(claim: Claim, ll: L) -> Self {
         Channel {
-            cfg,
+            cfg: claim.cfg,
             ll: Some(ll),
             translate: Identity,
             active: None,
@@ -340,7 +384,7 @@ impl<'b> Channel<'b, NoLl, Identity> {
     /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaLegacy));
     /// engine.pci_write(0x4000, b"abcdefgh");
     /// let ctrl = Controller::new(&engine, MapFormat::EdmaLegacy, Deployment::Local);
-    /// let mut ch = Channel::non_ll(ChannelConfig::new(ChannelDir::Read, 0));
+    /// let mut ch = Channel::non_ll(ctrl.claim(ChannelConfig::new(ChannelDir::Read, 0)).unwrap());
     /// let batch = [Entry::new(0x4004, 0x100, 4), Entry::new(0x4000, 0x104, 4)];
     /// ch.submit(&ctrl, &batch).unwrap();
     /// let done = loop {
@@ -353,9 +397,9 @@ impl<'b> Channel<'b, NoLl, Identity> {
     /// assert_eq!(engine.counters().total().doorbells, 2);
     /// assert_eq!(engine.local_read(0x100, 8), b"efghabcd");
     /// ```
-    pub fn non_ll(cfg: ChannelConfig) -> Self {
+    pub fn non_ll(claim: Claim) -> Self {
         Channel {
-            cfg,
+            cfg: claim.cfg,
             ll: None,
             translate: Identity,
             active: None,
@@ -368,6 +412,8 @@ impl<'b> Channel<'b, NoLl, Identity> {
 impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     /// The same channel with another PCI address translation, applied to
     /// the PCI side of every entry (the destination on a write channel).
+    /// Refused (the channel handed back as `Err`) while a batch is in
+    /// flight.
     ///
     /// ```
     /// use edma_backend_mock::{MockConfig, MockEngine};
@@ -379,8 +425,8 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     /// let ctrl = Controller::new(&engine, MapFormat::HdmaCompat, Deployment::Local);
     /// // The host's buffers appear to this endpoint at 0x8000_0000; on the bus they are at 0x10_0000.
     /// let window = OffsetWindow { cpu_base: 0x8000_0000, pci_base: 0x10_0000, size: 0x1_0000 };
-    /// let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Write, 0), engine.ll_region(ChannelDir::Write, 0, 4))
-    ///     .with_translation(window);
+    /// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 4))
+    ///     .with_translation(window).unwrap();
     /// engine.local_write(0x500, &[7; 16]);
     /// let batch = [Entry::new(0x500, 0x8000_0040, 16)];
     /// ch.submit(&ctrl, &batch).unwrap();
@@ -390,15 +436,26 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     /// let bad = [Entry::new(0x500, 0x8000_0040, 16), Entry::new(0x500, 0x8000_fff8, 16)];
     /// assert_eq!(ch.submit(&ctrl, &bad), Err(ChannelError::Plan(PlanError::NoPciAddress { entry: 1 })));
     /// ```
-    pub fn with_translation<U: AddressTranslate>(self, translate: U) -> Channel<'b, L, U> {
-        Channel {
+    // Handing the channel back by value is the point; boxing it would need
+    // an allocator, which this crate never uses.
+    #[allow(clippy::result_large_err)]
+    pub fn with_translation<U: AddressTranslate>(
+        self,
+        translate: U,
+    ) -> Result<Channel<'b, L, U>, Self> {
+        // A batch in flight would encode its later chunks through a
+        // translation it was never validated against.
+        if self.active.is_some() {
+            return Err(self);
+        }
+        Ok(Channel {
             cfg: self.cfg,
             ll: self.ll,
             translate,
-            active: self.active,
+            active: None,
             batches: self.batches,
             stale: self.stale,
-        }
+        })
     }
 
     /// The configuration.
@@ -420,7 +477,7 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     /// # use edma_backend_mock::{MockConfig, MockEngine};
     /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
     /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
-    /// let mut idle = Channel::new(ChannelConfig::new(ChannelDir::Write, 0), engine.ll_region(ChannelDir::Write, 0, 8));
+    /// let mut idle = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 8));
     /// for round in 0..3u64 {
     ///     let batch = vec![Entry::new(0, 0x1000 * (round + 1), 16)];
     ///     let mut ch = idle.rebind().expect("idle");
@@ -457,7 +514,7 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     /// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
     /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
     /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
-    /// let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Write, 0), engine.ll_region(ChannelDir::Write, 0, 8));
+    /// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 8));
     /// // No element above 4 KiB (e.g. a segment-size limit of the platform).
     /// ch.set_limits(Limits { max_element_len: 4096, ..Limits::default() }).unwrap();
     /// let batch = [Entry::new(0, 0x10_0000, 10_000)];
@@ -470,6 +527,7 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
         if self.active.is_some() {
             return Err(ChannelError::Busy);
         }
+        limits.check()?;
         self.cfg.limits = limits;
         Ok(())
     }
@@ -528,7 +586,7 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     /// use edma_core::{ChannelDir, Deployment, MapFormat};
     /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
     /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
-    /// let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Write, 0), engine.ll_region(ChannelDir::Write, 0, 16));
+    /// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 16));
     /// // Entry 1 is empty: rejected by name, and the engine was not touched.
     /// let bad = [Entry::new(0, 0x1000, 64), Entry::new(64, 0x2000, 0)];
     /// assert_eq!(ch.submit(&ctrl, &bad), Err(ChannelError::Plan(PlanError::ZeroLength { entry: 1 })));
@@ -728,7 +786,7 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     /// use edma_core::{ChannelDir, Deployment, MapFormat};
     /// let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaCompat));
     /// let ctrl = Controller::new(&engine, MapFormat::HdmaCompat, Deployment::Local);
-    /// let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Read, 2), engine.ll_region(ChannelDir::Read, 2, 8));
+    /// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Read, 2)).unwrap(), engine.ll_region(ChannelDir::Read, 2, 8));
     /// // The third element fails after moving 100 of its 512 bytes.
     /// engine.inject_fault(ChannelDir::Read, 2, Fault::AbortAt { element: 2, after_bytes: 100, read: true });
     /// let batch: Vec<Entry> = (0..4).map(|i| Entry::new(0x1000 * i, 0x10_0000 + 0x1000 * i, 512)).collect();
@@ -800,7 +858,7 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     /// // Manual mode: the engine runs only when stepped.
     /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaLegacy).with_mode(ExecMode::Manual));
     /// let ctrl = Controller::new(&engine, MapFormat::EdmaLegacy, Deployment::Local);
-    /// let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Write, 0), engine.ll_region(ChannelDir::Write, 0, 8));
+    /// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 8));
     /// let batch: Vec<Entry> = (0..5).map(|i| Entry::new(0x100 * i, 0x8000 + 0x100 * i, 0x100)).collect();
     /// ch.submit(&ctrl, &batch).unwrap();
     /// assert_eq!(engine.step(ChannelDir::Write, 0, 3), 3); // three entries done

@@ -67,7 +67,7 @@ impl<T: RegisterIo + ?Sized> RegisterIo for &T {
 /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
 /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
 /// let ll = Recorder { slots: [None; 4], synced: false };
-/// let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Write, 0), ll);
+/// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), ll);
 /// let batch = [Entry::new(0x100, 0x9000, 64), Entry::new(0x800, 0x7000, 32)];
 /// ch.submit(&ctrl, &batch).unwrap();
 /// let ll = ch.ll().unwrap();

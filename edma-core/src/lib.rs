@@ -56,7 +56,7 @@
 //! engine.pci_write(0x9000, b"payload");
 //! let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
 //! let ll = engine.ll_region(ChannelDir::Read, 0, 64);
-//! let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Read, 0), ll);
+//! let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Read, 0)).unwrap(), ll);
 //! // Read channel: source is on the PCI side, destination is local memory.
 //! let batch = [
 //!     Entry::new(0x1000, 0x10_0000, 9),

@@ -107,6 +107,24 @@ pub struct Limits {
     pub max_chunks: u32,
 }
 
+impl Limits {
+    /// Checks that the limits can describe a plan: `max_element_len >= 1`
+    /// and `addr_bits` in 1..=64.
+    ///
+    /// ```
+    /// use edma_core::plan::{Limits, PlanError};
+    /// assert_eq!(Limits::default().check(), Ok(()));
+    /// let zero = Limits { max_element_len: 0, ..Limits::default() };
+    /// assert_eq!(zero.check(), Err(PlanError::InvalidLimits));
+    /// ```
+    pub fn check(&self) -> Result<(), PlanError> {
+        if self.max_element_len == 0 || self.addr_bits == 0 || self.addr_bits > 64 {
+            return Err(PlanError::InvalidLimits);
+        }
+        Ok(())
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {

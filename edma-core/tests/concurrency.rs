@@ -31,8 +31,10 @@ fn threads_on_distinct_channels_of_one_controller() {
                 let chn = t;
                 let pattern = &pattern;
                 s.spawn(move || {
-                    let mut idle =
-                        Channel::new(ChannelConfig::new(dir, chn), engine.ll_region(dir, chn, 4));
+                    let mut idle = Channel::new(
+                        ctrl.claim(ChannelConfig::new(dir, chn)).unwrap(),
+                        engine.ll_region(dir, chn, 4),
+                    );
                     let base = 0x10_0000 + u64::from(t) * 0x1_0000;
                     for r in 0..rounds {
                         let off = (r * 8) % 2048;

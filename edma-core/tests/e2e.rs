@@ -145,10 +145,12 @@ fn run_case(c: &Case) {
         ..Limits::default()
     };
     let mut ch = Channel::new(
-        ChannelConfig::new(c.dir, chn).with_limits(limits),
+        ctrl.claim(ChannelConfig::new(c.dir, chn).with_limits(limits))
+            .unwrap(),
         engine.ll_region(c.dir, chn, SLOTS),
     )
-    .with_translation(window);
+    .with_translation(window)
+    .unwrap();
     engine.reset_counters();
     let summary = ch.submit(&ctrl, &batch).expect("valid batch");
     let (done, irqs) = drive(&mut ch, &ctrl);
@@ -271,7 +273,8 @@ fn channels_are_reusable_batch_after_batch() {
     let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaCompat));
     let ctrl = Controller::new(&engine, MapFormat::HdmaCompat, Deployment::Local);
     let mut ch = Channel::new(
-        ChannelConfig::new(ChannelDir::Write, 2),
+        ctrl.claim(ChannelConfig::new(ChannelDir::Write, 2))
+            .unwrap(),
         engine.ll_region(ChannelDir::Write, 2, 3),
     );
     engine.local_write(0, &(0..=255).collect::<Vec<u8>>());
@@ -301,7 +304,7 @@ fn non_ll_channel_runs_one_element_per_doorbell() {
         let engine = MockEngine::new(MockConfig::new(map));
         let ctrl = Controller::new(&engine, map, Deployment::Local);
         engine.pci_write(0x100, &[1, 2, 3, 4, 5, 6, 7, 8, 9]);
-        let mut ch = Channel::non_ll(ChannelConfig::new(ChannelDir::Read, 6));
+        let mut ch = Channel::non_ll(ctrl.claim(ChannelConfig::new(ChannelDir::Read, 6)).unwrap());
         let batch = [Entry::new(0x100, 0x5000, 4), Entry::new(0x104, 0x6000, 5)];
         ch.submit(&ctrl, &batch).unwrap();
         let (c, irqs) = drive(&mut ch, &ctrl);

@@ -18,10 +18,12 @@ fn check_rejected(map: MapFormat, limits: Limits, batch: &[Entry], want: Channel
     let ctrl = Controller::new(&engine, map, Deployment::Remote);
     ctrl.configure_remote_interrupt(ChannelDir::Write, 3, 0x3f_0000, 3);
     let mut ch = Channel::new(
-        ChannelConfig::new(ChannelDir::Write, 3).with_limits(limits),
+        ctrl.claim(ChannelConfig::new(ChannelDir::Write, 3).with_limits(limits))
+            .unwrap(),
         engine.ll_region(ChannelDir::Write, 3, 4),
     )
-    .with_translation(no_pci_above_1m);
+    .with_translation(no_pci_above_1m)
+    .unwrap();
     let before = engine.counters();
     let ll_before = engine.local_read(engine.ll_base(ChannelDir::Write, 3), 4 * 24);
     assert_eq!(ch.submit(&ctrl, batch), Err(want), "{map:?}");
@@ -127,21 +129,6 @@ fn every_plan_error_names_its_entry_and_writes_nothing() {
             ],
             PlanError::TooManyChunks { entry: 2 }.into(),
         );
-        check_rejected(
-            map,
-            Limits {
-                max_element_len: 0,
-                ..d
-            },
-            &[good],
-            PlanError::InvalidLimits.into(),
-        );
-        check_rejected(
-            map,
-            Limits { addr_bits: 65, ..d },
-            &[good],
-            PlanError::InvalidLimits.into(),
-        );
     }
 }
 
@@ -152,19 +139,22 @@ fn ll_too_small_bad_channel_and_busy_write_nothing() {
         let ctrl = Controller::new(&engine, map, Deployment::Local);
         let b = [Entry::new(0, 0x1000, 8)];
         let mut small = Channel::new(
-            ChannelConfig::new(ChannelDir::Read, 0),
+            ctrl.claim(ChannelConfig::new(ChannelDir::Read, 0)).unwrap(),
             engine.ll_region(ChannelDir::Read, 0, 1),
         );
-        let mut bad = Channel::new(
-            ChannelConfig::new(ChannelDir::Read, 8),
-            engine.ll_region(ChannelDir::Read, 1, 4),
+        assert_eq!(
+            ctrl.claim(ChannelConfig::new(ChannelDir::Read, 8)),
+            Err(ChannelError::NoSuchChannel {
+                dir: ChannelDir::Read,
+                index: 8,
+                count: 8
+            })
         );
         let before = engine.counters();
         assert_eq!(small.submit(&ctrl, &b), Err(ChannelError::LlTooSmall));
-        assert_eq!(bad.submit(&ctrl, &b), Err(ChannelError::BadChannel));
         assert_eq!(engine.counters(), before);
         let mut ch = Channel::new(
-            ChannelConfig::new(ChannelDir::Read, 2),
+            ctrl.claim(ChannelConfig::new(ChannelDir::Read, 2)).unwrap(),
             engine.ll_region(ChannelDir::Read, 2, 4),
         );
         ch.submit(&ctrl, &b).unwrap();
@@ -198,7 +188,8 @@ fn abort_reports_entry_and_exact_residue() {
                     .map(|i| Entry::new(i * 32, 0x10_0000 + i * 40, 32))
                     .collect();
                 let mut ch = Channel::new(
-                    ChannelConfig::new(ChannelDir::Write, 1),
+                    ctrl.claim(ChannelConfig::new(ChannelDir::Write, 1))
+                        .unwrap(),
                     engine.ll_region(ChannelDir::Write, 1, 5),
                 );
                 engine.inject_fault(
@@ -260,7 +251,7 @@ fn terminate_mid_batch_reports_consistent_residue_and_channel_restarts() {
                 .map(|i| Entry::new(i * 40, 0x8000 + i * 40, 40))
                 .collect();
             let mut ch = Channel::new(
-                ChannelConfig::new(ChannelDir::Read, 5),
+                ctrl.claim(ChannelConfig::new(ChannelDir::Read, 5)).unwrap(),
                 engine.ll_region(ChannelDir::Read, 5, 5),
             );
             ch.submit(&ctrl, &batch).unwrap();
@@ -306,11 +297,13 @@ fn spurious_and_foreign_interrupts_are_ignored_without_losing_real_ones() {
         let engine = MockEngine::new(MockConfig::new(map).with_mode(ExecMode::Manual));
         let ctrl = Controller::new(&engine, map, Deployment::Local);
         let mut a = Channel::new(
-            ChannelConfig::new(ChannelDir::Write, 0),
+            ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0))
+                .unwrap(),
             engine.ll_region(ChannelDir::Write, 0, 4),
         );
         let mut b = Channel::new(
-            ChannelConfig::new(ChannelDir::Write, 1),
+            ctrl.claim(ChannelConfig::new(ChannelDir::Write, 1))
+                .unwrap(),
             engine.ll_region(ChannelDir::Write, 1, 4),
         );
         // Spurious on an idle channel: cleared, ignored.
@@ -355,7 +348,7 @@ fn controller_counts_status_and_off() {
         };
         assert_eq!(ctrl.channel_counts(), want, "{map:?}");
         let mut ch = Channel::new(
-            ChannelConfig::new(ChannelDir::Read, 1),
+            ctrl.claim(ChannelConfig::new(ChannelDir::Read, 1)).unwrap(),
             engine.ll_region(ChannelDir::Read, 1, 4),
         );
         let b = [Entry::new(0, 0x1000, 8), Entry::new(8, 0x2000, 8)];
@@ -396,6 +389,103 @@ fn controller_counts_status_and_off() {
         engine.step(ChannelDir::Read, 1, 10);
         assert!(
             ch.on_interrupt(&ctrl).completion().unwrap().is_success(),
+            "{map:?}"
+        );
+    }
+}
+
+/// The misuse cases of the embedding-correctness issue, each refused where
+/// it happens, with nothing written and the channel still usable.
+#[test]
+fn misuse_is_refused_where_it_happens() {
+    for map in MapFormat::ALL {
+        let mut cfg = MockConfig::new(map).with_mode(ExecMode::Manual);
+        cfg.wr_channels = 2;
+        let engine = MockEngine::new(cfg);
+        let ctrl = Controller::new(&engine, map, Deployment::Local);
+        let before = engine.counters();
+        // An index beyond what the engine reports (eDMA: CTRL says 2 write
+        // channels; native HDMA has 8 and no way to report fewer).
+        let count = if map == MapFormat::HdmaNative { 8 } else { 2 };
+        assert_eq!(
+            ctrl.claim(ChannelConfig::new(ChannelDir::Write, count)),
+            Err(ChannelError::NoSuchChannel {
+                dir: ChannelDir::Write,
+                index: count,
+                count
+            }),
+            "{map:?}"
+        );
+        // Invalid limits are refused when set, not at the next submit.
+        for bad in [
+            Limits {
+                max_element_len: 0,
+                ..Limits::default()
+            },
+            Limits {
+                addr_bits: 0,
+                ..Limits::default()
+            },
+            Limits {
+                addr_bits: 65,
+                ..Limits::default()
+            },
+        ] {
+            assert_eq!(
+                ctrl.claim(ChannelConfig::new(ChannelDir::Write, 1).with_limits(bad)),
+                Err(ChannelError::Plan(PlanError::InvalidLimits))
+            );
+        }
+        let mut ch = Channel::new(
+            ctrl.claim(ChannelConfig::new(ChannelDir::Write, 1))
+                .unwrap(),
+            engine.ll_region(ChannelDir::Write, 1, 4),
+        );
+        assert_eq!(
+            ch.set_limits(Limits {
+                max_element_len: 0,
+                ..Limits::default()
+            }),
+            Err(ChannelError::Plan(PlanError::InvalidLimits))
+        );
+        assert_eq!(ch.config().limits, Limits::default());
+        // A second driver of the same hardware channel.
+        assert_eq!(
+            ctrl.claim(ChannelConfig::new(ChannelDir::Write, 1)),
+            Err(ChannelError::AlreadyClaimed {
+                dir: ChannelDir::Write,
+                index: 1
+            })
+        );
+        // Claims read CTRL (the channel counts); nothing is written.
+        let now = engine.counters().total();
+        assert_eq!(
+            (now.reg_writes, now.ll_slot_writes, now.doorbells),
+            (before.total().reg_writes, 0, 0),
+            "{map:?}: nothing written"
+        );
+        // Configuration that affects a batch in flight cannot change.
+        engine.local_write(0x100, &[9; 16]);
+        let batch = [Entry::new(0x100, 0x8000, 16)];
+        ch.submit(&ctrl, &batch).unwrap();
+        let mut ch = match ch.with_translation(|a: u64| Some(a + 0x1000)) {
+            Err(ch) => ch,
+            Ok(_) => panic!("{map:?}: translation changed under a running batch"),
+        };
+        assert!(ch.is_busy());
+        assert_eq!(ch.set_limits(Limits::default()), Err(ChannelError::Busy));
+        // A busy channel is not taken back.
+        let mut ch = match ctrl.release(ch) {
+            Err(ch) => ch,
+            Ok(()) => panic!("{map:?}: released a busy channel"),
+        };
+        engine.step(ChannelDir::Write, 1, 10);
+        assert!(ch.on_interrupt(&ctrl).completion().unwrap().is_success());
+        assert_eq!(engine.pci_read(0x8000, 16), [9; 16]);
+        // Idle: released, and the index can be claimed again.
+        ctrl.release(ch).unwrap();
+        assert!(
+            ctrl.claim(ChannelConfig::new(ChannelDir::Write, 1)).is_ok(),
             "{map:?}"
         );
     }

@@ -157,7 +157,8 @@ fn run(map: MapFormat, dep: Deployment, sc: Scenario) -> (Status, u64) {
         _ => {}
     }
     let mut ch = Channel::new(
-        ChannelConfig::new(ChannelDir::Write, 2),
+        ctrl.claim(ChannelConfig::new(ChannelDir::Write, 2))
+            .unwrap(),
         engine.ll_region(ChannelDir::Write, 2, SLOTS),
     );
     if let Scenario::SpuriousBeforeBatch = sc {
@@ -279,7 +280,7 @@ fn random_terminations() {
             ctrl.configure_remote_interrupt(ChannelDir::Read, 4, 0x3f_0000, 1);
             engine.pci_write(0, &(0..=255u8).cycle().take(1 << 16).collect::<Vec<_>>());
             let mut idle = Channel::new(
-                ChannelConfig::new(ChannelDir::Read, 4),
+                ctrl.claim(ChannelConfig::new(ChannelDir::Read, 4)).unwrap(),
                 engine.ll_region(ChannelDir::Read, 4, 6),
             );
             for it in 0..iters {

@@ -298,11 +298,14 @@ fn run(t: &Trace) {
     let mut ch = if t.non_ll {
         None
     } else {
-        Some(Channel::new(ChannelConfig::new(t.dir, t.ch), &image))
+        Some(Channel::new(
+            ctrl.claim(ChannelConfig::new(t.dir, t.ch)).unwrap(),
+            &image,
+        ))
     };
     let mut nonll = t
         .non_ll
-        .then(|| Channel::non_ll(ChannelConfig::new(t.dir, t.ch)));
+        .then(|| Channel::non_ll(ctrl.claim(ChannelConfig::new(t.dir, t.ch)).unwrap()));
     let per_chunk = if t.non_ll { 1 } else { t.slots - 1 };
     let mut chunk = 0usize;
     let progress = [

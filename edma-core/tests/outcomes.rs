@@ -21,11 +21,13 @@ fn each_outcome_by_its_variant() {
             .map(|i| Entry::new(i * 64, 0x10_0000 + i * 64, 64))
             .collect();
         let mut ch = Channel::new(
-            ChannelConfig::new(ChannelDir::Write, 1),
+            ctrl.claim(ChannelConfig::new(ChannelDir::Write, 1))
+                .unwrap(),
             engine.ll_region(ChannelDir::Write, 1, 3),
         );
         let mut other = Channel::new(
-            ChannelConfig::new(ChannelDir::Write, 2),
+            ctrl.claim(ChannelConfig::new(ChannelDir::Write, 2))
+                .unwrap(),
             engine.ll_region(ChannelDir::Write, 2, 3),
         );
         // Nothing pending at all.
@@ -103,10 +105,11 @@ fn terminate_while_the_engine_still_runs_is_stopping() {
             map,
             words: (0..0x1000).map(|_| Cell::new(0)).collect(),
         };
+        regs.write32(0x8, 0x0008_0008); // eDMA CTRL: 8 + 8 channels
         let ctrl = Controller::new(&regs, map, Deployment::Local);
         let mut ll = vec![0u8; 24 * 4];
         let mut ch = Channel::new(
-            ChannelConfig::new(ChannelDir::Read, 3),
+            ctrl.claim(ChannelConfig::new(ChannelDir::Read, 3)).unwrap(),
             edma_core::io::SliceLl::new(&mut ll, 0x8000),
         );
         let batch = [Entry::new(0x1000, 0x2000, 64)];

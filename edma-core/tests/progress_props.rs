@@ -142,7 +142,8 @@ fn run(c: &Case) -> Result<(), TestCaseError> {
     };
     let batches: Vec<Vec<Entry>> = c.batches.iter().map(|(seed, _)| batch(*seed)).collect();
     let mut ch = Channel::new(
-        ChannelConfig::new(c.dir, c.ch).with_limits(limits),
+        ctrl.claim(ChannelConfig::new(c.dir, c.ch).with_limits(limits))
+            .unwrap(),
         e.ll_region(c.dir, c.ch, c.slots),
     );
     let (src_of, dst_of): (MemRead, MemRead) = match c.dir {

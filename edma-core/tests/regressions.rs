@@ -24,7 +24,8 @@ fn ll_fetch_error_does_not_claim_the_unloaded_element() {
                 engine.local_write(0x1000, &[0x11; 0x180]);
                 engine.pci_write(0x2000, &[GUARD; 0x100]);
                 let mut ch = Channel::new(
-                    ChannelConfig::new(ChannelDir::Write, 0),
+                    ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0))
+                        .unwrap(),
                     engine.ll_region(ChannelDir::Write, 0, slots),
                 );
                 engine.inject_fault(
@@ -78,7 +79,7 @@ fn stale_partial_count_of_an_earlier_batch_is_not_claimed() {
             engine.pci_write(0x1000, &[0x22; 0x100]);
             let batch = [Entry::new(0x1000, 0x8000, 0x100)];
             let mut ch = Channel::new(
-                ChannelConfig::new(ChannelDir::Read, 2),
+                ctrl.claim(ChannelConfig::new(ChannelDir::Read, 2)).unwrap(),
                 engine.ll_region(ChannelDir::Read, 2, 4),
             );
             engine.inject_fault(
@@ -102,9 +103,9 @@ fn stale_partial_count_of_an_earlier_batch_is_not_claimed() {
             );
             // The retry's first fetch fails: nothing of it moved.
             let mut ch = if fresh {
-                let _ = ch;
+                ctrl.release(ch).unwrap();
                 Channel::new(
-                    ChannelConfig::new(ChannelDir::Read, 2),
+                    ctrl.claim(ChannelConfig::new(ChannelDir::Read, 2)).unwrap(),
                     engine.ll_region(ChannelDir::Read, 2, 4),
                 )
             } else {
@@ -166,7 +167,7 @@ fn entry_overlapping_the_channels_ll_is_refused() {
             .map(|(local, n)| [local_pci(0x100, 8), local_pci(local, n)])
             .collect();
             let good = [local_pci(bus - 8, 8), local_pci(bus + len, 8)];
-            let mut ch = Channel::new(ChannelConfig::new(dir, 1), ll);
+            let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(dir, 1)).unwrap(), ll);
             for batch in &bad {
                 let (local, n) = match dir {
                     ChannelDir::Write => (batch[1].src, batch[1].len),
@@ -198,7 +199,8 @@ fn remote_batch_needs_a_remote_interrupt_target() {
         engine.local_write(0x100, &[7; 32]);
         let ctrl = Controller::new(&engine, map, Deployment::Remote);
         let mut ch = Channel::new(
-            ChannelConfig::new(ChannelDir::Write, 4),
+            ctrl.claim(ChannelConfig::new(ChannelDir::Write, 4))
+                .unwrap(),
             engine.ll_region(ChannelDir::Write, 4, 4),
         );
         let batch = [Entry::new(0x100, 0x8000, 32)];
@@ -241,7 +243,8 @@ fn spurious_done_while_running_is_not_a_completion() {
         let ctrl = Controller::new(&engine, map, Deployment::Local);
         engine.local_write(0x100, &[3; 64]);
         let mut ch = Channel::new(
-            ChannelConfig::new(ChannelDir::Write, 6),
+            ctrl.claim(ChannelConfig::new(ChannelDir::Write, 6))
+                .unwrap(),
             engine.ll_region(ChannelDir::Write, 6, 4),
         );
         let batch = [Entry::new(0x100, 0x8000, 32), Entry::new(0x120, 0x9000, 32)];

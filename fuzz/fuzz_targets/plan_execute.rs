@@ -76,7 +76,7 @@ fuzz_target!(|inp: Input| {
         }
     }
     let mut chan = Channel::new(
-        ChannelConfig::new(inp.dir, ch).with_limits(limits),
+        ctrl.claim(ChannelConfig::new(inp.dir, ch).with_limits(limits)).unwrap(),
         engine.ll_region(inp.dir, ch, slots),
     );
     let before = engine.counters();

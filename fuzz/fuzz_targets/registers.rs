@@ -49,7 +49,7 @@ fuzz_target!(|inp: Input| {
         })
         .collect();
     let mut chan = Channel::new(
-        ChannelConfig::new(inp.dir, ch),
+        ctrl.claim(ChannelConfig::new(inp.dir, ch)).unwrap(),
         engine.ll_region(inp.dir, ch, 8),
     );
     for op in inp.ops.iter().take(256) {

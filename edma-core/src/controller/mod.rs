@@ -14,7 +14,8 @@ pub(crate) mod hdma;
 
 use lock_api::RawMutex;
 
-use crate::io::RegisterIo;
+use crate::channel::{Channel, ChannelConfig, ChannelError, Claim};
+use crate::io::{AddressTranslate, LlMemory, RegisterIo};
 use crate::plan::PlannedElement;
 use crate::regs::{self, ChReg, HwChannelStatus};
 use crate::{ChannelDir, Deployment, MAX_CHANNELS, MapFormat};
@@ -31,6 +32,8 @@ pub type SpinRawMutex = spin::Mutex<()>;
 struct Shared {
     /// Channels with a remote-interrupt target (bit `8 * dir + ch`).
     remote: u16,
+    /// Channels handed out by `claim` (bit `8 * dir + ch`).
+    claimed: u16,
 }
 
 fn bit(dir: ChannelDir, ch: u8) -> u16 {
@@ -179,6 +182,74 @@ impl<R: RegisterIo, M: RawMutex> Controller<R, M> {
         }
     }
 
+    /// Hands out channel `cfg.index` of `cfg.dir`, at most once: the index
+    /// must exist on the engine ([`Controller::channel_counts`]), must not
+    /// be claimed already, and the limits must be valid. Nothing is written.
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::channel::{Channel, ChannelConfig, ChannelError};
+    /// use edma_core::{ChannelDir, Controller, Deployment, MapFormat};
+    /// let mut cfg = MockConfig::new(MapFormat::EdmaUnroll);
+    /// cfg.rd_channels = 2; // CTRL reports 2 read channels
+    /// let engine = MockEngine::new(cfg);
+    /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// assert_eq!(
+    ///     ctrl.claim(ChannelConfig::new(ChannelDir::Read, 5)),
+    ///     Err(ChannelError::NoSuchChannel { dir: ChannelDir::Read, index: 5, count: 2 })
+    /// );
+    /// let ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Read, 1)).unwrap(), engine.ll_region(ChannelDir::Read, 1, 4));
+    /// // A second driver for the same hardware channel is refused...
+    /// assert_eq!(
+    ///     ctrl.claim(ChannelConfig::new(ChannelDir::Read, 1)),
+    ///     Err(ChannelError::AlreadyClaimed { dir: ChannelDir::Read, index: 1 })
+    /// );
+    /// // ...until the first gives it back.
+    /// ctrl.release(ch).unwrap();
+    /// assert!(ctrl.claim(ChannelConfig::new(ChannelDir::Read, 1)).is_ok());
+    /// ```
+    pub fn claim(&self, cfg: ChannelConfig) -> Result<Claim, ChannelError> {
+        let (wr, rd) = self.channel_counts();
+        let count = match cfg.dir {
+            ChannelDir::Write => wr,
+            ChannelDir::Read => rd,
+        };
+        if cfg.index >= count {
+            return Err(ChannelError::NoSuchChannel {
+                dir: cfg.dir,
+                index: cfg.index,
+                count,
+            });
+        }
+        cfg.limits.check()?;
+        let mut sh = self.shared.lock();
+        let b = bit(cfg.dir, cfg.index);
+        if sh.claimed & b != 0 {
+            return Err(ChannelError::AlreadyClaimed {
+                dir: cfg.dir,
+                index: cfg.index,
+            });
+        }
+        sh.claimed |= b;
+        Ok(Claim { cfg })
+    }
+
+    /// Takes back a channel handed out by [`Controller::claim`], so it can
+    /// be claimed again. A channel with a batch in flight is handed back as
+    /// `Err` (terminate it first: its LL region must outlive the batch).
+    #[allow(clippy::result_large_err)]
+    pub fn release<'b, L: LlMemory, T: AddressTranslate>(
+        &self,
+        ch: Channel<'b, L, T>,
+    ) -> Result<(), Channel<'b, L, T>> {
+        if ch.is_busy() {
+            return Err(ch);
+        }
+        let cfg = ch.config();
+        self.shared.lock().claimed &= !bit(cfg.dir, cfg.index);
+        Ok(())
+    }
+
     /// Read-modify-write of a shared register under the controller's lock.
     pub(crate) fn rmw(&self, off: usize, f: impl FnOnce(u32) -> u32) {
         let _g = self.shared.lock();
@@ -209,7 +280,7 @@ impl<R: RegisterIo, M: RawMutex> Controller<R, M> {
     /// let batch = [Entry::new(0, 0x1000, 64)];
     /// let mut channels: Vec<_> = [0u8, 2]
     ///     .into_iter()
-    ///     .map(|i| Channel::new(ChannelConfig::new(ChannelDir::Write, i), engine.ll_region(ChannelDir::Write, i, 4)))
+    ///     .map(|i| Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, i)).unwrap(), engine.ll_region(ChannelDir::Write, i, 4)))
     ///     .collect();
     /// for ch in &mut channels {
     ///     ch.submit(&ctrl, &batch).unwrap();
@@ -245,7 +316,7 @@ impl<R: RegisterIo, M: RawMutex> Controller<R, M> {
     /// // The host drives the endpoint's engine: completion is a write into host memory.
     /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Remote);
     /// ctrl.configure_remote_interrupt(ChannelDir::Read, 3, 0x3f_0000, 0x41);
-    /// let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Read, 3), engine.ll_region(ChannelDir::Read, 3, 8));
+    /// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Read, 3)).unwrap(), engine.ll_region(ChannelDir::Read, 3, 8));
     /// let batch = [Entry::new(0x1000, 0x2000, 32), Entry::new(0x5000, 0x2020, 32)];
     /// ch.submit(&ctrl, &batch).unwrap();
     /// // One message for the whole batch, carrying this channel's data.

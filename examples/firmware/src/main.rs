@@ -38,7 +38,10 @@ pub unsafe fn drive(
     // SAFETY: forwarded from this function's contract.
     let ll = unsafe { MmioLl::new(ll, ll_slots, ll_bus, LlKind::Ram) };
     let ctrl = Controller::new(regs, MapFormat::EdmaUnroll, Deployment::Local);
-    let mut ch = Channel::new(ChannelConfig::new(ChannelDir::Read, 0), ll);
+    let mut ch = Channel::new(
+        ctrl.claim(ChannelConfig::new(ChannelDir::Read, 0)).unwrap(),
+        ll,
+    );
     // Host ring of 256 x 16-byte elements at PCI 0x8_0000_0000: read
     // elements 250..256 and 0..4 into local 0x2000_0000.
     let ring = 0x8_0000_0000u64;

@@ -8,7 +8,7 @@
 use core::cell::RefCell;
 
 use edma_backend_mmio::CriticalSectionRawMutex;
-use edma_core::channel::{Channel, ChannelError, Completion};
+use edma_core::channel::{Channel, ChannelConfig, ChannelError, Completion};
 use edma_core::io::{LlMemory, RegisterIo};
 use edma_core::plan::Entry;
 use edma_core::{Controller, Deployment, MapFormat};
@@ -40,17 +40,26 @@ pub struct Streamer<'q, R, L> {
 }
 
 impl<'q, R: RegisterIo, L: LlMemory> Streamer<'q, R, L> {
-    /// A streamer over `ch` of an engine with register block `regs`.
-    pub fn new(regs: R, map: MapFormat, ch: Channel<'q, L>, queue: &'q [&'q [Entry]]) -> Self {
-        Streamer {
-            ctrl: Controller::with_lock(regs, map, Deployment::Local),
+    /// A streamer over channel `cfg` (LL region `ll`) of an engine with
+    /// register block `regs`, feeding it the batches of `queue` in order.
+    pub fn new(
+        regs: R,
+        map: MapFormat,
+        cfg: ChannelConfig,
+        ll: L,
+        queue: &'q [&'q [Entry]],
+    ) -> Result<Self, ChannelError> {
+        let ctrl = Controller::with_lock(regs, map, Deployment::Local);
+        let ch = Channel::new(ctrl.claim(cfg)?, ll);
+        Ok(Streamer {
+            ctrl,
             state: critical_section::Mutex::new(RefCell::new(State {
                 ch,
                 queue,
                 next: 0,
                 progress: Progress::default(),
             })),
-        }
+        })
     }
 
     /// Thread code: submits the first queued batch.

@@ -7,7 +7,7 @@
 //! per batch.
 
 use edma_backend_mock::{MockConfig, MockEngine};
-use edma_core::channel::{Channel, ChannelConfig};
+use edma_core::channel::ChannelConfig;
 use edma_core::plan::Entry;
 use edma_core::{ChannelDir, MapFormat};
 use edma_firmware_example::stream::Streamer;
@@ -36,11 +36,14 @@ fn interrupt_handler_submits_the_next_batch() {
             })
             .collect();
         let queue: Vec<&[Entry]> = batches.iter().map(Vec::as_slice).collect();
-        let ch = Channel::new(
+        let s = Streamer::new(
+            &engine,
+            map,
             ChannelConfig::new(ChannelDir::Read, 2),
             engine.ll_region(ChannelDir::Read, 2, 8),
-        );
-        let s = Streamer::new(&engine, map, ch, &queue);
+            &queue,
+        )
+        .unwrap();
         s.start().unwrap();
         let mut irqs = 0;
         while engine.irq_pending() {
