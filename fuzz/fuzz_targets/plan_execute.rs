@@ -75,10 +75,19 @@ fuzz_target!(|inp: Input| {
             return;
         }
     }
-    let mut chan = Channel::new(
-        ctrl.claim(ChannelConfig::new(inp.dir, ch).with_limits(limits)).unwrap(),
-        engine.ll_region(inp.dir, ch, slots),
-    );
+    let claim = match ctrl.claim(ChannelConfig::new(inp.dir, ch).with_limits(limits)) {
+        Ok(c) => c,
+        Err(e) => {
+            // Only invalid limits are refused here (8 + 8 channels, none claimed).
+            assert_eq!(
+                e,
+                edma_core::channel::ChannelError::Plan(edma_core::plan::PlanError::InvalidLimits)
+            );
+            assert!(limits.check().is_err());
+            return;
+        }
+    };
+    let mut chan = Channel::new(claim, engine.ll_region(inp.dir, ch, slots));
     let before = engine.counters();
     let moved0 = before.channel(inp.dir, ch).bytes;
     match chan.submit(&ctrl, &batch) {
