@@ -125,3 +125,114 @@ pub(crate) fn chunk_done<T: AddressTranslate + ?Sized>(
     let partial = if consistent { partial } else { 0 };
     before.saturating_add(partial).min(v.bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::Identity;
+    use crate::{Deployment, MapFormat};
+
+    const BUS: u64 = 0x8000;
+
+    /// A chunk of three 0x100-byte entries (SAR 0x1000.., DAR 0x9000..).
+    fn check(s: RegSnapshot, stale: Option<RegSnapshot>) -> u64 {
+        let entries = [
+            Entry::new(0x1000, 0x9000, 0x100),
+            Entry::new(0x2000, 0xa000, 0x100),
+            Entry::new(0x3000, 0xb000, 0x100),
+        ];
+        let p = PlanParams::new(
+            MapFormat::EdmaUnroll,
+            ChannelDir::Write,
+            Deployment::Local,
+            8,
+        );
+        let v = ChunkView {
+            entries: &entries,
+            params: &p,
+            translate: &Identity,
+            start: Cursor::default(),
+            elements: 3,
+            bytes: 0x300,
+            ll_bus: Some(BUS),
+            stale,
+        };
+        chunk_done(&s, &v)
+    }
+
+    fn at(slot: u64, size: u32, sar: u64, dar: u64) -> RegSnapshot {
+        RegSnapshot {
+            llp: BUS + 24 * slot,
+            size,
+            sar,
+            dar,
+        }
+    }
+
+    #[test]
+    fn exact_partial_when_sar_and_dar_moved_together() {
+        // Element 1, 0x40 of 0x100 moved.
+        assert_eq!(check(at(1, 0xc0, 0x2040, 0xa040), None), 0x140);
+        // SAR moved, DAR did not (or the other way): nothing of it.
+        assert_eq!(check(at(1, 0xc0, 0x2040, 0xa000), None), 0x100);
+        assert_eq!(check(at(1, 0xc0, 0x2000, 0xa040), None), 0x100);
+        // Loaded, nothing moved yet.
+        assert_eq!(check(at(1, 0x100, 0x2000, 0xa000), None), 0x100);
+    }
+
+    #[test]
+    fn unproven_states_count_nothing_of_the_element() {
+        // Size 0 (stale registers of the element before): not counted.
+        assert_eq!(check(at(1, 0, 0x2100, 0xa100), None), 0x100);
+        // Size above the element's length: not this element's count.
+        assert_eq!(check(at(1, 0x101, 0x1fff, 0x9fff), None), 0x100);
+        assert_eq!(check(at(2, u32::MAX, 0x3000, 0xb000), None), 0x200);
+        // LLP home with size 0: nothing started, or all done — unproven.
+        assert_eq!(check(at(0, 0, 0x3100, 0xb100), None), 0);
+        // Past the last data element (at the link): the whole chunk.
+        assert_eq!(check(at(3, 0, 0, 0), None), 0x300);
+    }
+
+    #[test]
+    fn llp_outside_the_chunk_or_misaligned_counts_nothing() {
+        let s = |llp: u64| RegSnapshot {
+            llp,
+            size: 0x80,
+            sar: 0x2080,
+            dar: 0xa080,
+        };
+        assert_eq!(check(s(BUS + 24 + 8), None), 0); // inside slot 1, not at its start
+        assert_eq!(check(s(BUS + 24 * 4), None), 0); // beyond the link
+        assert_eq!(check(s(BUS - 24), None), 0); // before the region
+        assert_eq!(check(s(BUS + 24), None), 0x180); // the same state at slot 1
+    }
+
+    #[test]
+    fn the_registers_left_by_the_previous_batch_are_not_progress() {
+        let stale = at(0, 0x80, 0x1080, 0x9080);
+        // Exactly the stale state: the first element was never loaded.
+        assert_eq!(check(at(0, 0x80, 0x1080, 0x9080), Some(stale)), 0);
+        // Any one field different: a real, consistent partial count.
+        assert_eq!(
+            check(
+                at(0, 0x80, 0x1080, 0x9080),
+                Some(at(0, 0x40, 0x1080, 0x9080))
+            ),
+            0x80
+        );
+        assert_eq!(
+            check(
+                at(0, 0x80, 0x1080, 0x9080),
+                Some(at(0, 0x80, 0x10c0, 0x9080))
+            ),
+            0x80
+        );
+        assert_eq!(
+            check(
+                at(0, 0x80, 0x1080, 0x9080),
+                Some(at(0, 0x80, 0x1080, 0x90c0))
+            ),
+            0x80
+        );
+    }
+}
