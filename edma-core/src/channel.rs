@@ -113,6 +113,7 @@ impl LlMemory for NoLl {
 
 /// How a batch ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Status {
     /// Every byte of every entry was transferred.
     Done,
@@ -134,6 +135,7 @@ pub enum Status {
 
 /// The single completion of a batch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[must_use = "a completion is reported exactly once"]
 pub struct Completion {
     /// How the batch ended.
     pub status: Status,
@@ -258,6 +260,7 @@ pub fn dispatch<R: RegisterIo, M: RawMutex, L: LlMemory, T: AddressTranslate>(
 /// Errors of channel operations. A call that returns an error has written
 /// nothing to registers or LL memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ChannelError {
     /// A batch is already in flight on this channel.
     Busy,
@@ -320,7 +323,14 @@ impl core::fmt::Display for ChannelError {
     }
 }
 
-impl core::error::Error for ChannelError {}
+impl core::error::Error for ChannelError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            ChannelError::Plan(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy)]
 struct Active<'b> {

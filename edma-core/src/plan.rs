@@ -195,6 +195,7 @@ impl PlanParams {
 /// Why a batch was rejected. Every variant that concerns an entry names it by
 /// its index in the batch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PlanError {
     /// The batch has no entries.
     EmptyBatch,

@@ -89,6 +89,7 @@ fn fmt(c: &(Status, u64)) -> String {
         Status::Terminated { entry: None } => {
             format!("terminated after the last entry, residue {residue}")
         }
+        other => format!("{other:?}, residue {residue}"),
     }
 }
 

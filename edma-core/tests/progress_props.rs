@@ -240,6 +240,7 @@ fn run(c: &Case) -> Result<(), TestCaseError> {
                     ctx
                 )
             }
+            other => prop_assert!(false, "unknown status {:?}", other),
         }
         // Destination memory is exactly an in-order copy of the first
         // `moved` bytes of the batch (which, where exact, is the reported
