@@ -94,6 +94,8 @@ pub mod io;
 pub mod plan;
 pub mod progress;
 pub mod regs;
+#[cfg(feature = "async")]
+pub mod wait;
 
 pub use channel::{Channel, ChannelConfig, Completion, Controller, Outcome, Status, Terminate};
 pub use io::{AddressTranslate, Identity, LlMemory, RegisterIo};
