@@ -53,10 +53,10 @@ fn task_awaits_each_completion_once() {
             let mut got = None;
             for _ in 0..10 {
                 engine.step(ChannelDir::Write, 3, 2);
-                if engine.irq_pending() {
-                    if let Some(c) = ch.on_interrupt(&ctrl).completion() {
-                        signal.signal(c);
-                    }
+                if engine.irq_pending()
+                    && let Some(c) = ch.on_interrupt(&ctrl).completion()
+                {
+                    signal.signal(c);
                 }
                 if let Poll::Ready(c) = task.as_mut().poll(&mut cx) {
                     got = Some(c);
