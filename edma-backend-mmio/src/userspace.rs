@@ -24,7 +24,7 @@
 //!     let dev = PciDevice::open("0000:01:00.0")?; // reads config space, parses the DMA VSEC
 //!     let l = *dev.layout();
 //!     let regs_bar = dev.map_bar(l.regs.bar)?;
-//!     let mut ll_bar = dev.map_bar(l.ll_wr[0].bar)?;
+//!     let ll_bar = dev.map_bar(l.ll_wr[0].bar)?;
 //!     let regs = regs_bar.regs(l.regs)?;
 //!     let ctrl = Controller::new(&regs, l.map, Deployment::Remote);
 //!     // Completion reaches the host as a memory write (here: an MSI address).
@@ -51,6 +51,7 @@
 //! }
 //! ```
 
+use std::cell::RefCell;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::marker::PhantomData;
@@ -78,6 +79,18 @@ pub enum UserspaceError {
         /// BAR size.
         size: u64,
     },
+    /// An LL block overlaps one handed out earlier from the same mapping
+    /// and still alive.
+    Overlaps {
+        /// BAR offset of the block asked for.
+        offset: u64,
+    },
+    /// A size or offset does not fit this host's address space (a 32-bit
+    /// host and a BAR or block beyond 4 GiB).
+    TooLargeForHost {
+        /// The value.
+        value: u64,
+    },
     /// A block is not aligned as the engine's registers or LL need.
     Misaligned {
         /// BAR offset of the block.
@@ -103,6 +116,13 @@ impl core::fmt::Display for UserspaceError {
             }
             UserspaceError::Misaligned { offset } => {
                 write!(f, "block at BAR offset {offset:#x} is misaligned")
+            }
+            UserspaceError::Overlaps { offset } => write!(
+                f,
+                "LL block at BAR offset {offset:#x} overlaps one already in use"
+            ),
+            UserspaceError::TooLargeForHost { value } => {
+                write!(f, "{value:#x} does not fit this host's address space")
             }
             UserspaceError::Config(e) => write!(f, "{e}"),
             UserspaceError::Io(p, e) => write!(f, "{}: {e}", p.display()),
@@ -166,12 +186,23 @@ impl PciDevice {
                 size,
             });
         }
+        let len = host_usize(size)?;
         let map = MmapOptions::new()
-            .len(size as usize)
+            .len(len)
             .map_raw(&file)
             .map_err(|e| io_err(&path, e))?;
-        Ok(BarMapping { bar, map, size })
+        Ok(BarMapping {
+            bar,
+            map,
+            size,
+            lls: RefCell::new(Vec::new()),
+        })
     }
+}
+
+/// `v` as a host `usize`, or an error on a 32-bit host where it does not fit.
+fn host_usize(v: u64) -> Result<usize, UserspaceError> {
+    usize::try_from(v).map_err(|_| UserspaceError::TooLargeForHost { value: v })
 }
 
 /// A mapped BAR.
@@ -180,6 +211,8 @@ pub struct BarMapping {
     bar: u8,
     map: MmapRaw,
     size: u64,
+    /// LL blocks handed out and alive: (offset, size).
+    lls: RefCell<Vec<(u64, u64)>>,
 }
 
 impl BarMapping {
@@ -202,17 +235,21 @@ impl BarMapping {
                 offset: block.offset,
             });
         }
-        // In range: offset + size <= mapping length.
-        Ok(self.map.as_mut_ptr().wrapping_add(block.offset as usize))
+        // In range: offset + size <= mapping length, which fits in usize.
+        Ok(self
+            .map
+            .as_mut_ptr()
+            .wrapping_add(host_usize(block.offset)?))
     }
 
     /// The register block `block` (which must be in this BAR).
     pub fn regs(&self, block: Block) -> Result<BarRegs<'_>, UserspaceError> {
         let base = self.check(block, 4)?;
+        let len = host_usize(block.size)?;
         // SAFETY: `check` proved [offset, offset + size) lies inside the
         // mapping, which lives as long as the returned value borrows `self`;
         // the mapping is page aligned and the offset 4-aligned.
-        let regs = unsafe { MmioRegs::new(base, block.size as usize) };
+        let regs = unsafe { MmioRegs::new(base, len) };
         Ok(BarRegs {
             regs,
             _map: PhantomData,
@@ -220,14 +257,30 @@ impl BarMapping {
     }
 
     /// An LL region `block` in this BAR, seen by the engine at `bus`.
-    pub fn ll(&mut self, block: Block, bus: u64) -> Result<BarLl<'_>, UserspaceError> {
+    /// Several regions of one mapping can be alive at once (one per
+    /// channel); a block overlapping a live one is refused.
+    pub fn ll(&self, block: Block, bus: u64) -> Result<BarLl<'_>, UserspaceError> {
         let base = self.check(block, 8)?;
-        // SAFETY: as in `regs`, with 8-byte alignment; `&mut self` makes the
-        // region exclusively ours while the returned value lives.
-        let ll = unsafe { MmioLl::new(base, (block.size / 24) as usize, bus, LlKind::Device) };
+        let slots = host_usize(block.size / 24)?;
+        let mut lls = self.lls.borrow_mut();
+        let end = block.offset.saturating_add(block.size);
+        if lls
+            .iter()
+            .any(|&(o, n)| block.offset < o.saturating_add(n) && o < end)
+        {
+            return Err(UserspaceError::Overlaps {
+                offset: block.offset,
+            });
+        }
+        lls.push((block.offset, block.size));
+        // SAFETY: as in `regs`, with 8-byte alignment; no other live `BarLl`
+        // of this mapping overlaps the block (checked above, removed on
+        // drop), so the region is exclusively ours while the value lives.
+        let ll = unsafe { MmioLl::new(base, slots, bus, LlKind::Device) };
         Ok(BarLl {
             ll,
-            _map: PhantomData,
+            map: self,
+            block: (block.offset, block.size),
         })
     }
 }
@@ -252,7 +305,17 @@ impl RegisterIo for BarRegs<'_> {
 #[derive(Debug)]
 pub struct BarLl<'m> {
     ll: MmioLl,
-    _map: PhantomData<&'m mut BarMapping>,
+    map: &'m BarMapping,
+    block: (u64, u64),
+}
+
+impl Drop for BarLl<'_> {
+    fn drop(&mut self) {
+        let mut lls = self.map.lls.borrow_mut();
+        if let Some(i) = lls.iter().position(|b| *b == self.block) {
+            lls.swap_remove(i);
+        }
+    }
 }
 
 impl edma_core::io::LlMemory for BarLl<'_> {

@@ -50,7 +50,7 @@ fn registers_and_ll_land_at_their_bar_offsets() {
         )
     );
     let bar0 = dev.map_bar(0).unwrap();
-    let mut bar2 = dev.map_bar(2).unwrap();
+    let bar2 = dev.map_bar(2).unwrap();
     assert_eq!((bar0.size(), bar2.size()), (0x4000, 0x80_0000));
     {
         let regs = bar0.regs(l.regs).unwrap();
@@ -131,7 +131,7 @@ fn clear_errors() {
         ) => assert!(e.to_string().contains("BAR 0")),
         other => panic!("{other:?}"),
     }
-    let mut bar2 = dev.map_bar(2).unwrap();
+    let bar2 = dev.map_bar(2).unwrap();
     assert!(matches!(
         bar2.ll(
             Block {
@@ -162,5 +162,68 @@ fn clear_errors() {
         PciDevice::open_dir(&dir),
         Err(UserspaceError::Config(_))
     ));
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn several_ll_regions_of_one_bar_at_once() {
+    let dir = fake_device("multi", 0x4000, 0x80_0000);
+    let dev = PciDevice::open_dir(&dir).unwrap();
+    let l = *dev.layout();
+    let bar0 = dev.map_bar(0).unwrap();
+    let bar2 = dev.map_bar(2).unwrap();
+    let regs = bar0.regs(l.regs).unwrap();
+    regs.write32(0x8, 0x0008_0008);
+    let ctrl = Controller::new(&regs, l.map, Deployment::Remote);
+    ctrl.configure_remote_interrupt(ChannelDir::Write, 0, 0xfee0_0000, 1);
+    ctrl.configure_remote_interrupt(ChannelDir::Read, 1, 0xfee0_0000, 2);
+    // One LL region per channel, both alive at once.
+    let mut w = Channel::new(
+        ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0))
+            .unwrap(),
+        bar2.ll(l.ll_wr[0], 0x40_0000 + l.ll_wr[0].offset).unwrap(),
+    );
+    let mut r = Channel::new(
+        ctrl.claim(ChannelConfig::new(ChannelDir::Read, 1)).unwrap(),
+        bar2.ll(l.ll_rd[1], 0x40_0000 + l.ll_rd[1].offset).unwrap(),
+    );
+    // A third region overlapping one of them is refused, naming it.
+    let overlap = Block {
+        bar: 2,
+        offset: l.ll_rd[1].offset + 24,
+        size: 48,
+    };
+    assert!(matches!(
+        bar2.ll(overlap, 0),
+        Err(UserspaceError::Overlaps { offset }) if offset == overlap.offset
+    ));
+    let wb = [Entry::new(0x2000, 0x1_0000_0000, 64)];
+    let rb = [Entry::new(0x1_0000_2000, 0x3000, 32)];
+    w.submit(&ctrl, &wb).unwrap();
+    r.submit(&ctrl, &rb).unwrap();
+    drop((w, r));
+    // Both regions were released with their channels.
+    assert!(bar2.ll(overlap, 0).is_ok());
+    drop((bar0, bar2));
+    let b2 = fs::read(dir.join("resource2")).unwrap();
+    let slot = |off: u64| -> [u8; 24] { b2[off as usize..][..24].try_into().unwrap() };
+    assert_eq!(
+        Element::decode(&slot(l.ll_wr[0].offset)),
+        Element::data(
+            Control::CB | Control::LIE | Control::RIE,
+            64,
+            0x2000,
+            0x1_0000_0000
+        )
+    );
+    assert_eq!(
+        Element::decode(&slot(l.ll_rd[1].offset)),
+        Element::data(
+            Control::CB | Control::LIE | Control::RIE,
+            32,
+            0x1_0000_2000,
+            0x3000
+        )
+    );
     fs::remove_dir_all(dir).unwrap();
 }
