@@ -60,7 +60,11 @@ fn one_by_one_vs_batched(c: &mut Criterion) {
                     while ch.on_interrupt(&ctrl).completion().is_none() {}
                     idle = Some(ch.rebind().unwrap());
                 }
-            })
+            });
+            // Criterion calls this closure more than once: give the channel back.
+            if let Some(ch) = idle.take() {
+                ctrl.release(ch).unwrap();
+            }
         });
     }
     g.finish();
