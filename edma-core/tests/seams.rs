@@ -84,3 +84,16 @@ fn link_keeps_llp_and_cycle_bit_reads_cb() {
     assert!(!Element::data(Control::empty(), 1, 0, 0).cycle_bit());
     assert!(Element::data(Control::CB | Control::LIE | Control::RIE, 1, 0, 0).cycle_bit());
 }
+
+/// Register block sizes, as literal numbers from Linux's headers: the
+/// legacy window ends after LLP high (0x100 + 0x24), the unrolled map after
+/// channel 7's read block (0x200 + 8 × 0x200), native HDMA after 8 × 0x200.
+#[test]
+fn register_block_sizes() {
+    use edma_core::MapFormat;
+    use edma_core::regs::map_size;
+    assert_eq!(map_size(MapFormat::EdmaLegacy), 0x124);
+    assert_eq!(map_size(MapFormat::EdmaUnroll), 0x1200);
+    assert_eq!(map_size(MapFormat::HdmaCompat), 0x1200);
+    assert_eq!(map_size(MapFormat::HdmaNative), 0x1000);
+}
