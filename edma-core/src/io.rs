@@ -161,6 +161,22 @@ impl LlMemory for SliceLl<'_> {
 
 /// Translation of the PCI side of an entry into the address the engine must
 /// put on the bus.
+///
+/// Only the PCI side is translated. Linux applies `pci_address()` to the
+/// dmaengine *device* side instead, which in remote deployment is the
+/// engine's **local** side (the endpoint memory a host driver names by its
+/// BAR address). Express that here by translating when the entries are
+/// built — the local side is a plain address the engine uses as given:
+///
+/// ```
+/// use edma_core::plan::Entry;
+/// // A host driving a remote endpoint's engine: endpoint memory appears to
+/// // the host at BAR 0x9000_0000; the engine itself sees it at 0x0.
+/// let bar_to_local = |host_addr: u64| host_addr - 0x9000_0000;
+/// // Write channel: local (endpoint) source, PCI (host) destination.
+/// let e = Entry::new(bar_to_local(0x9000_1000), 0x2_0000_0000, 512);
+/// assert_eq!(e.src, 0x1000);
+/// ```
 pub trait AddressTranslate {
     /// Translates `addr`, or returns `None` when it has no PCI address
     /// (the batch is then rejected naming the entry).
