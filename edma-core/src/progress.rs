@@ -5,7 +5,7 @@
 //! count is exact; where they are ambiguous (an element that may never have
 //! been loaded, LLP back at the region start), the element is not counted.
 //! The channel reads a [`RegSnapshot`] when a batch fails or is terminated
-//! and asks [`chunk_done`] how much of the chunk in flight to count; the
+//! and asks `chunk_done` how much of the chunk in flight to count; the
 //! chunks before it are counted from their done interrupts.
 
 use crate::desc::SLOT_SIZE;

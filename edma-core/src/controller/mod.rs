@@ -2,8 +2,8 @@
 //! share, and the per-family programming the channels use.
 //!
 //! Everything that differs between the register families lives in one of
-//! two files — [`edma_v0`] (eDMA v0: legacy with its viewport, unrolled,
-//! HDMA compatibility mode) and [`hdma`] (native HDMA) — as the same set of
+//! two files — `edma_v0.rs` (eDMA v0: legacy with its viewport, unrolled,
+//! HDMA compatibility mode) and `hdma.rs` (native HDMA) — as the same set of
 //! operations: first start in LL mode, one block in non-LL mode, doorbell,
 //! stop request, channel status, interrupt status and clear, pending mask,
 //! off, remote-interrupt setup. [`Controller`] dispatches each with one

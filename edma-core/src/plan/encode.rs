@@ -1,0 +1,152 @@
+//! Hardware bit encoding: one chunk of the element stream written into an
+//! LL region with its completion bits, cycle bit and link element.
+
+use super::*;
+
+/// What [`encode_chunk`] wrote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct ChunkInfo {
+    /// Data elements written (slots `0..elements`; the link is in slot `elements`).
+    pub elements: usize,
+    /// Bytes the chunk moves.
+    pub bytes: u64,
+    /// Cursor at the start of the next chunk.
+    pub next: Cursor,
+    /// Whether the batch is complete after this chunk.
+    pub last: bool,
+}
+
+/// The cycle bit of chunk `k`: chunk 0 starts with CB = 1 (matching the
+/// consumer cycle state the first start programs), then it alternates.
+pub const fn chunk_cycle_bit(k: u64) -> bool {
+    k.is_multiple_of(2)
+}
+
+/// The control bits the data element at `index` of a chunk of `count`
+/// elements gets.
+pub fn data_control(params: &PlanParams, cycle: bool, index: usize, count: usize) -> Control {
+    let mut c = if cycle { Control::CB } else { Control::empty() };
+    // eDMA v0 maps signal completion with LIE/RIE on the chunk's last
+    // element; native HDMA signals it with the channel-stop interrupt and
+    // its bits 3/4 mean "watermark", so they stay clear there.
+    if params.map.is_edma_v0() && index + 1 == count {
+        c |= Control::LIE;
+        if params.deployment == Deployment::Remote {
+            c |= Control::RIE;
+        }
+    }
+    c
+}
+
+/// The link element that closes chunk `k`: back to slot 0, toggling the
+/// consumer cycle state, with the opposite cycle bit.
+pub fn link_element(cycle: bool, ll_bus_addr: u64) -> Element {
+    let c = if cycle {
+        Control::TCB
+    } else {
+        Control::TCB | Control::CB
+    };
+    Element::link(c, ll_bus_addr)
+}
+
+/// Encodes the chunk that starts at `start` as chunk number `k` of its batch.
+///
+/// Writes the data elements into slots `0..n` and, in LL mode (`with_link`),
+/// the link element into slot `n`; `n <= params.chunk_elements` and
+/// `n + 1 <= ll.capacity()` are the caller's job (the channel checks them).
+/// Slots are written in order and each slot is written whole through
+/// [`LlMemory::write`], which puts its control word last.
+///
+/// The chunk's last data element — the one that fills the chunk or ends the
+/// batch — carries the completion bits ([`data_control`]). Must only be
+/// used on a batch [`validate`] accepted (as [`Elements`]).
+///
+/// ```
+/// use edma_core::{ChannelDir, Deployment, Identity, MapFormat};
+/// use edma_core::desc::{Control, Element};
+/// use edma_core::io::SliceLl;
+/// use edma_core::plan::{encode_chunk, validate, Cursor, Entry, PlanParams};
+/// let params = PlanParams::new(MapFormat::EdmaUnroll, ChannelDir::Write, Deployment::Local, 2);
+/// let batch = [Entry::new(0, 0x100, 8), Entry::new(8, 0x200, 8), Entry::new(16, 0x300, 8)];
+/// assert_eq!(validate(&batch, &params, &Identity).unwrap().chunks, 2);
+/// let mut page = [0u8; 3 * 24];
+/// let mut ll = SliceLl::new(&mut page, 0x4000);
+/// let first = encode_chunk(&batch, &params, &Identity, Cursor::default(), 0, &mut ll, true);
+/// assert_eq!((first.elements, first.bytes, first.last), (2, 16, false));
+/// let second = encode_chunk(&batch, &params, &Identity, first.next, 1, &mut ll, true);
+/// assert_eq!((second.elements, second.last), (1, true));
+/// // Chunk 1 has cycle bit 0; its only element is its last: LIE.
+/// let slot0: [u8; 24] = page[..24].try_into().unwrap();
+/// assert_eq!(
+///     Element::decode(&slot0),
+///     Element::data(Control::LIE, 8, 16, 0x300)
+/// );
+/// ```
+#[inline]
+pub fn encode_chunk<T: AddressTranslate + ?Sized, L: LlMemory + ?Sized>(
+    entries: &[Entry],
+    params: &PlanParams,
+    translate: &T,
+    start: Cursor,
+    k: u64,
+    ll: &mut L,
+    with_link: bool,
+) -> ChunkInfo {
+    let cycle = chunk_cycle_bit(k);
+    let chunk = params.chunk_elements;
+    let max = u64::from(params.limits.max_element_len);
+    let mut count = 0usize;
+    let mut bytes = 0u64;
+    // Control bits of every element, and the extra ones of the chunk's last:
+    // the element that fills the chunk or ends the batch.
+    let body = data_control(params, cycle, 0, usize::MAX).bits();
+    let extra = data_control(params, cycle, 0, 1).bits() & !body;
+    let control =
+        |ends: bool| Control::from_bits_retain(body | (extra & 0u32.wrapping_sub(u32::from(ends))));
+    let mut cursor = start;
+    // Fast path, the common case: no coalescing and whole entries that each
+    // fit one element, so element `i` is entry `start.entry + i` and the
+    // chunk's last element is known before the loop.
+    if !params.limits.coalesce && start.offset == 0 {
+        let rest = entries.get(start.entry..).unwrap_or_default();
+        let n = rest.len().min(chunk);
+        let last = n.wrapping_sub(1);
+        for e in rest.iter().take(n) {
+            // 1..=max bytes (a zero length wraps to u64::MAX and stops too).
+            if e.len.wrapping_sub(1) >= max {
+                break;
+            }
+            let (Ok(len), Some((sar, dar))) =
+                (u32::try_from(e.len), resolve(e, params.dir, translate))
+            else {
+                break;
+            };
+            ll.write(count, &Element::data(control(count == last), len, sar, dar));
+            // At most `count` elements of < 2^32 bytes each: no wrap in practice,
+            // and wrapping (unlike `+`) cannot panic.
+            bytes = bytes.wrapping_add(e.len);
+            count += 1;
+        }
+        cursor.entry += count;
+    }
+    // General path: split entries, coalescing, or a chunk that starts
+    // inside an entry; continues wherever the fast path stopped.
+    let mut it = Elements::new(entries, params, translate, cursor);
+    while count < chunk {
+        let Some(el) = it.next() else { break };
+        let ends = count + 1 == chunk || it.cursor.entry >= entries.len();
+        ll.write(count, &Element::data(control(ends), el.len, el.sar, el.dar));
+        bytes = bytes.wrapping_add(u64::from(el.len));
+        count += 1;
+    }
+    if with_link {
+        ll.write(count, &link_element(cycle, ll.bus_addr()));
+    }
+    let next = it.cursor();
+    ChunkInfo {
+        elements: count,
+        bytes,
+        next,
+        last: next.entry >= entries.len(),
+    }
+}
