@@ -1,0 +1,246 @@
+//! Execution: doorbell, stop, LL fetch with cycle bits, elements moved
+//! between the memories, injected faults.
+#![allow(clippy::wildcard_imports)]
+
+use std::vec::Vec;
+
+use edma_core::desc::{Control, Element, SLOT_SIZE};
+use edma_core::regs::{ChControl1, HdmaInt, HwChannelStatus, hdma};
+use edma_core::{ChannelDir, MapFormat};
+
+use crate::state::*;
+use crate::*;
+
+impl Inner {
+    pub(crate) fn channel_enabled(&self, dir: ChannelDir, ch: u8) -> bool {
+        let i = dir.index();
+        match self.cfg.map {
+            MapFormat::EdmaLegacy | MapFormat::EdmaUnroll => self.engine_en[i] & 1 != 0,
+            MapFormat::HdmaCompat => {
+                self.engine_en[i] & 1 != 0 && self.pwr_en[i][usize::from(ch)] & 1 != 0
+            }
+            MapFormat::HdmaNative => self.ch[i][usize::from(ch)].ch_en & 1 != 0,
+        }
+    }
+
+    pub(crate) fn present(&self, dir: ChannelDir, ch: u8) -> bool {
+        let n = match dir {
+            ChannelDir::Write => self.cfg.wr_channels,
+            ChannelDir::Read => self.cfg.rd_channels,
+        };
+        ch < n.min(8)
+    }
+
+    pub(crate) fn ll_mode(&self, dir: ChannelDir, ch: u8) -> bool {
+        let c = &self.ch[dir.index()][usize::from(ch)];
+        if self.edma() {
+            c.control1 & ChControl1::LLE.bits() != 0
+        } else {
+            c.control1 & hdma::CONTROL1_LLE != 0
+        }
+    }
+
+    pub(crate) fn doorbell(&mut self, dir: ChannelDir, ch: u8) {
+        let i = dir.index();
+        let c = &self.ch[i][usize::from(ch)];
+        if !self.present(dir, ch) || !self.channel_enabled(dir, ch) || c.running {
+            self.count(dir, ch, |k| k.ignored_doorbells += 1);
+            return;
+        }
+        self.count(dir, ch, |k| k.doorbells += 1);
+        let c = &mut self.ch[i][usize::from(ch)];
+        c.running = true;
+        c.loaded = false;
+        c.status = HwChannelStatus::Running.bits();
+        if self.ll_mode(dir, ch) {
+            self.fetch(dir, ch);
+        } else {
+            self.ch[i][usize::from(ch)].loaded = true;
+        }
+        if self.cfg.mode == ExecMode::RunOnDoorbell {
+            self.run(dir, ch, u64::MAX);
+        }
+    }
+
+    pub(crate) fn stop(&mut self, dir: ChannelDir, ch: u8) {
+        self.count(dir, ch, |k| k.stop_requests += 1);
+        let c = &self.ch[dir.index()][usize::from(ch)];
+        if !c.running {
+            return;
+        }
+        self.abort(dir, ch, AbortCause::Stopped);
+    }
+
+    /// Follows links from LLP until a data element is loaded into the
+    /// channel registers, the channel stops on a cycle-bit mismatch, or an
+    /// LL fetch aborts it.
+    pub(crate) fn fetch(&mut self, dir: ChannelDir, ch: u8) {
+        let i = dir.index();
+        let mut links = 0u32;
+        loop {
+            let c = self.ch[i][usize::from(ch)];
+            if matches!(c.fault, Some(Fault::LlFetchError { after_elements }) if c.faults_elements >= after_elements)
+            {
+                self.ch[i][usize::from(ch)].fault = None;
+                return self.abort(dir, ch, AbortCause::LlFetch);
+            }
+            let Some(r) = self.local_range(c.llp, SLOT_SIZE as u64) else {
+                return self.abort(dir, ch, AbortCause::LlFetch);
+            };
+            let mut slot = [0u8; SLOT_SIZE];
+            slot.copy_from_slice(&self.local[r]);
+            match Element::decode(&slot) {
+                Element::Link { control, target } => {
+                    links += 1;
+                    if links > 64 {
+                        return self.abort(dir, ch, AbortCause::LinkLoop);
+                    }
+                    self.count(dir, ch, |k| k.links += 1);
+                    let c = &mut self.ch[i][usize::from(ch)];
+                    if control & Control::TCB.bits() != 0 {
+                        c.ccs = !c.ccs;
+                    }
+                    c.llp = target;
+                }
+                Element::Data {
+                    control,
+                    size,
+                    sar,
+                    dar,
+                } => {
+                    let c = &mut self.ch[i][usize::from(ch)];
+                    if (control & Control::CB.bits() != 0) != c.ccs {
+                        // Not produced yet: the channel stops here until the next doorbell.
+                        c.running = false;
+                        c.loaded = false;
+                        c.status = HwChannelStatus::Stopped.bits();
+                        if !self.edma() {
+                            self.raise_done(dir, ch, false, false);
+                        }
+                        return;
+                    }
+                    c.transfer_size = size;
+                    c.sar = sar;
+                    c.dar = dar;
+                    c.loaded = true;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Executes up to `budget` data elements of a running channel.
+    pub(crate) fn run(&mut self, dir: ChannelDir, ch: u8, budget: u64) -> u64 {
+        let i = dir.index();
+        let mut done = 0;
+        while done < budget {
+            let c = self.ch[i][usize::from(ch)];
+            if !c.running || !c.loaded {
+                break;
+            }
+            done += 1;
+            let ll = self.ll_mode(dir, ch);
+            let (control, size) = if ll {
+                let r = self.local_range(c.llp, SLOT_SIZE as u64);
+                let ctl = r.map_or(0, |r| {
+                    u32::from_le_bytes([
+                        self.local[r.start],
+                        self.local[r.start + 1],
+                        self.local[r.start + 2],
+                        self.local[r.start + 3],
+                    ])
+                });
+                (ctl, c.transfer_size)
+            } else {
+                (c.control1, c.transfer_size)
+            };
+            if !self.execute(dir, ch, size) {
+                break;
+            }
+            let lie = control & Control::LIE.bits() != 0;
+            let rie = control & Control::RIE.bits() != 0;
+            if ll {
+                if !self.edma() && lie {
+                    // HDMA LWIE: watermark status only.
+                    self.ch[i][usize::from(ch)].int_stat |= HdmaInt::WATERMARK.bits();
+                }
+                if self.edma() && (lie || rie) {
+                    self.raise_done(dir, ch, lie, rie);
+                }
+                let c = &mut self.ch[i][usize::from(ch)];
+                c.llp = c.llp.wrapping_add(SLOT_SIZE as u64);
+                c.loaded = false;
+                self.fetch(dir, ch);
+            } else {
+                let c = &mut self.ch[i][usize::from(ch)];
+                c.running = false;
+                c.loaded = false;
+                c.status = HwChannelStatus::Stopped.bits();
+                self.raise_done(dir, ch, lie, rie);
+            }
+        }
+        done
+    }
+
+    /// Moves the loaded element's bytes; false if it aborted.
+    pub(crate) fn execute(&mut self, dir: ChannelDir, ch: u8, size: u32) -> bool {
+        let i = dir.index();
+        let c = self.ch[i][usize::from(ch)];
+        let len = u64::from(size);
+        let (src, dst) = match dir {
+            ChannelDir::Write => (self.local_range(c.sar, len), self.pci_range(c.dar, len)),
+            ChannelDir::Read => (self.pci_range(c.sar, len), self.local_range(c.dar, len)),
+        };
+        let Some(src) = src else {
+            self.count(dir, ch, |k| k.elements += 1);
+            self.abort(dir, ch, AbortCause::SarOutOfRange);
+            return false;
+        };
+        let Some(dst) = dst else {
+            self.count(dir, ch, |k| k.elements += 1);
+            self.abort(dir, ch, AbortCause::DarOutOfRange);
+            return false;
+        };
+        let nth = c.faults_elements;
+        self.ch[i][usize::from(ch)].faults_elements += 1;
+        let mut moved = size as usize;
+        let mut cause = None;
+        if let Some(Fault::AbortAt {
+            element,
+            after_bytes,
+            read,
+        }) = c.fault
+            && element == nth
+        {
+            moved = (after_bytes as usize).min((size as usize).saturating_sub(1));
+            cause = Some(if read {
+                AbortCause::ReadError
+            } else {
+                AbortCause::WriteError
+            });
+            self.ch[i][usize::from(ch)].fault = None;
+        }
+        let tmp: Vec<u8> = match dir {
+            ChannelDir::Write => self.local[src.start..src.start + moved].to_vec(),
+            ChannelDir::Read => self.pci[src.start..src.start + moved].to_vec(),
+        };
+        match dir {
+            ChannelDir::Write => self.pci[dst.start..dst.start + moved].copy_from_slice(&tmp),
+            ChannelDir::Read => self.local[dst.start..dst.start + moved].copy_from_slice(&tmp),
+        }
+        let m = moved as u64;
+        self.count(dir, ch, |k| {
+            k.elements += 1;
+            k.bytes += m;
+        });
+        let c = &mut self.ch[i][usize::from(ch)];
+        c.sar = c.sar.wrapping_add(m);
+        c.dar = c.dar.wrapping_add(m);
+        c.transfer_size = size - moved as u32;
+        if let Some(cause) = cause {
+            self.abort(dir, ch, cause);
+            return false;
+        }
+        true
+    }
+}
