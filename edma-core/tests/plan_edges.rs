@@ -1,0 +1,95 @@
+//! Planner edges the mutation run found asserted only by doctests or by
+//! chance in the property tests: each invalid parameter alone, the exact
+//! error path next to ranges that end exactly at the top of the address
+//! space, and `PlanError::entry` for every variant.
+
+use edma_core::plan::{Entry, Limits, PlanError, PlanParams, validate};
+use edma_core::{ChannelDir, Deployment, Identity, MapFormat};
+
+fn params(dir: ChannelDir, bits: u8) -> PlanParams {
+    PlanParams::new(MapFormat::HdmaNative, dir, Deployment::Local, 4).with_limits(Limits {
+        addr_bits: bits,
+        ..Limits::default()
+    })
+}
+
+#[test]
+fn each_invalid_parameter_alone_is_refused() {
+    let ok = [Entry::new(0, 0x1000, 8)];
+    let p = params(ChannelDir::Write, 64);
+    assert!(validate(&ok, &p, &Identity).is_ok());
+    let cases = [
+        PlanParams {
+            chunk_elements: 0,
+            ..p
+        },
+        p.with_limits(Limits {
+            max_element_len: 0,
+            ..p.limits
+        }),
+        p.with_limits(Limits {
+            addr_bits: 0,
+            ..p.limits
+        }),
+        p.with_limits(Limits {
+            addr_bits: 65,
+            ..p.limits
+        }),
+    ];
+    for (i, c) in cases.iter().enumerate() {
+        assert_eq!(
+            validate(&ok, c, &Identity),
+            Err(PlanError::InvalidLimits),
+            "case {i}"
+        );
+    }
+}
+
+#[test]
+fn exact_error_path_accepts_ranges_ending_at_the_top() {
+    for dir in ChannelDir::ALL {
+        // Entry 0 ends exactly at 2^64 on both sides (valid); entry 1 is empty.
+        let top = Entry::new(u64::MAX - 0xf, u64::MAX - 0xf, 0x10);
+        let batch = [top, Entry::new(0, 0, 0)];
+        assert_eq!(
+            validate(&batch, &params(dir, 64), &Identity),
+            Err(PlanError::ZeroLength { entry: 1 }),
+            "{dir:?}"
+        );
+        // The same at a 40-bit width: ends exactly at 2^40.
+        let t40 = (1u64 << 40) - 0x10;
+        let batch = [Entry::new(t40, t40, 0x10), Entry::new(0, 0, 0)];
+        assert_eq!(
+            validate(&batch, &params(dir, 40), &Identity),
+            Err(PlanError::ZeroLength { entry: 1 }),
+            "{dir:?}"
+        );
+        // One byte more is out of range, and named.
+        let batch = [Entry::new(t40, t40, 0x11)];
+        assert!(matches!(
+            validate(&batch, &params(dir, 40), &Identity),
+            Err(PlanError::SourceOutOfRange { entry: 0 }
+                | PlanError::DestinationOutOfRange { entry: 0 })
+        ));
+    }
+}
+
+#[test]
+fn plan_error_entry_for_every_variant() {
+    let with = [
+        PlanError::ZeroLength { entry: 3 },
+        PlanError::SourceOutOfRange { entry: 3 },
+        PlanError::DestinationOutOfRange { entry: 3 },
+        PlanError::NoPciAddress { entry: 3 },
+        PlanError::LengthTooLarge { entry: 3 },
+        PlanError::OverlapsLl { entry: 3 },
+        PlanError::TotalTooLarge { entry: 3 },
+        PlanError::TooManyChunks { entry: 3 },
+    ];
+    for e in with {
+        assert_eq!(e.entry(), Some(3), "{e:?}");
+        assert!(e.to_string().contains("entry 3"), "{e}");
+    }
+    assert_eq!(PlanError::EmptyBatch.entry(), None);
+    assert_eq!(PlanError::InvalidLimits.entry(), None);
+}
