@@ -51,11 +51,11 @@
 //! }
 //! ```
 
-use std::cell::RefCell;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use edma_core::io::RegisterIo;
 use memmap2::{MmapOptions, MmapRaw};
@@ -195,7 +195,7 @@ impl PciDevice {
             bar,
             map,
             size,
-            lls: RefCell::new(Vec::new()),
+            lls: Mutex::new(Vec::new()),
         })
     }
 }
@@ -212,7 +212,7 @@ pub struct BarMapping {
     map: MmapRaw,
     size: u64,
     /// LL blocks handed out and alive: (offset, size).
-    lls: RefCell<Vec<(u64, u64)>>,
+    lls: Mutex<Vec<(u64, u64)>>,
 }
 
 impl BarMapping {
@@ -262,7 +262,10 @@ impl BarMapping {
     pub fn ll(&self, block: Block, bus: u64) -> Result<BarLl<'_>, UserspaceError> {
         let base = self.check(block, 8)?;
         let slots = host_usize(block.size / 24)?;
-        let mut lls = self.lls.borrow_mut();
+        let mut lls = self
+            .lls
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let end = block.offset.saturating_add(block.size);
         if lls
             .iter()
@@ -311,7 +314,11 @@ pub struct BarLl<'m> {
 
 impl Drop for BarLl<'_> {
     fn drop(&mut self) {
-        let mut lls = self.map.lls.borrow_mut();
+        let mut lls = self
+            .map
+            .lls
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(i) = lls.iter().position(|b| *b == self.block) {
             lls.swap_remove(i);
         }

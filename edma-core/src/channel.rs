@@ -239,7 +239,7 @@ impl Terminate {
 /// ```
 pub fn dispatch<R: RegisterIo, M: RawMutex, L: LlMemory, T: AddressTranslate>(
     ctrl: &Controller<R, M>,
-    channels: &mut [Channel<'_, L, T>],
+    channels: &mut [Channel<'_, '_, L, T>],
     mut f: impl FnMut(usize, Outcome),
 ) -> usize {
     let pending = ChannelDir::ALL.map(|d| ctrl.pending(d));
@@ -353,19 +353,86 @@ struct Active<'b> {
 ///
 /// `'b` is the lifetime of the batch's entries: the channel reads them again
 /// when it encodes later chunks, so they must outlive the batch (no copy, no
-/// allocation).
+/// allocation). `'c` is the lifetime of the controller a batch was submitted
+/// through: a busy channel keeps it to stop the engine if dropped.
+///
+/// **Dropping a channel with a batch in flight stops the engine**: the drop
+/// requests a stop and waits until the engine reports the channel no longer
+/// running (at most [`DROP_STOP_READS`] status reads), so the LL region the
+/// channel owns is not freed under a running engine. If the engine does not
+/// stop within that bound the drop returns anyway — the hardware is then
+/// beyond what software can fix, and memory the engine may still read must
+/// outlive it (firmware: keep LL regions in `'static` memory). The claim is
+/// not released by a drop; give an idle channel back with
+/// [`Controller::release`].
 #[derive(Debug)]
-pub struct Channel<'b, L, T = Identity> {
+pub struct Channel<'c, 'b, L, T = Identity> {
     cfg: ChannelConfig,
     ll: Option<L>,
     translate: T,
     active: Option<Active<'b>>,
+    /// Armed while a batch is in flight: stops the engine if dropped.
+    guard: Option<StopGuard<'c>>,
     batches: u64,
     /// The progress registers as last seen with the channel idle.
     stale: Option<RegSnapshot>,
 }
 
-impl<'b, L: LlMemory> Channel<'b, L, Identity> {
+/// Status reads a dropped busy channel waits for the engine to stop.
+pub const DROP_STOP_READS: u32 = 10_000;
+
+/// What a busy channel needs of its controller when it is dropped.
+pub(crate) trait Stopper {
+    /// Requests a stop and waits (bounded) for the channel to stop; clears
+    /// its status. Whether it stopped.
+    fn stop_and_wait(&self, dir: ChannelDir, ch: u8) -> bool;
+}
+
+impl<R: RegisterIo, M: RawMutex> Stopper for Controller<R, M> {
+    fn stop_and_wait(&self, dir: ChannelDir, ch: u8) -> bool {
+        self.stop_request(dir, ch);
+        for _ in 0..DROP_STOP_READS {
+            if self.hw_status(dir, ch) != HwChannelStatus::Running {
+                let (done, abort) = self.int_status(dir, ch);
+                self.int_clear(dir, ch, done, abort);
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// Stops the engine when a channel is dropped with a batch in flight.
+struct StopGuard<'b> {
+    ctrl: Option<&'b (dyn Stopper + Sync)>,
+    dir: ChannelDir,
+    index: u8,
+}
+
+impl StopGuard<'_> {
+    /// The batch ended: nothing to stop.
+    fn disarm(mut self) {
+        self.ctrl = None;
+    }
+}
+
+impl Drop for StopGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(c) = self.ctrl.take() {
+            let _stopped = c.stop_and_wait(self.dir, self.index);
+        }
+    }
+}
+
+impl core::fmt::Debug for StopGuard<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("StopGuard")
+            .field("armed", &self.ctrl.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'c, 'b, L: LlMemory> Channel<'c, 'b, L, Identity> {
     /// A channel in LL mode with its LL region and the identity
     /// translation, for a channel the controller handed out
     /// ([`Controller::claim`]).
@@ -375,13 +442,14 @@ impl<'b, L: LlMemory> Channel<'b, L, Identity> {
             ll: Some(ll),
             translate: Identity,
             active: None,
+            guard: None,
             batches: 0,
             stale: None,
         }
     }
 }
 
-impl<'b> Channel<'b, NoLl, Identity> {
+impl<'c, 'b> Channel<'c, 'b, NoLl, Identity> {
     /// A channel in non-LL mode: every element is programmed through the
     /// channel's SAR/DAR/size registers and costs its own doorbell.
     ///
@@ -413,13 +481,14 @@ impl<'b> Channel<'b, NoLl, Identity> {
             ll: None,
             translate: Identity,
             active: None,
+            guard: None,
             batches: 0,
             stale: None,
         }
     }
 }
 
-impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
+impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
     /// The same channel with another PCI address translation, applied to
     /// the PCI side of every entry (the destination on a write channel).
     /// Refused (the channel handed back as `Err`) while a batch is in
@@ -452,7 +521,7 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     pub fn with_translation<U: AddressTranslate>(
         self,
         translate: U,
-    ) -> Result<Channel<'b, L, U>, Self> {
+    ) -> Result<Channel<'c, 'b, L, U>, Self> {
         // A batch in flight would encode its later chunks through a
         // translation it was never validated against.
         if self.active.is_some() {
@@ -463,6 +532,7 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
             ll: self.ll,
             translate,
             active: None,
+            guard: None,
             batches: self.batches,
             stale: self.stale,
         })
@@ -500,7 +570,7 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     // Handing the busy channel back by value is the point; boxing it would
     // need an allocator, which this crate never uses.
     #[allow(clippy::result_large_err)]
-    pub fn rebind<'c>(self) -> Result<Channel<'c, L, T>, Self> {
+    pub fn rebind<'n>(self) -> Result<Channel<'c, 'n, L, T>, Self> {
         if self.active.is_some() {
             return Err(self);
         }
@@ -509,6 +579,7 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
             ll: self.ll,
             translate: self.translate,
             active: None,
+            guard: None,
             batches: self.batches,
             stale: self.stale,
         })
@@ -607,9 +678,9 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
     /// assert_eq!((summary.elements, summary.chunks, summary.bytes), (2, 1, 96));
     /// assert!(ch.is_busy());
     /// ```
-    pub fn submit<R: RegisterIo, M: RawMutex>(
+    pub fn submit<R: RegisterIo + Sync + 'c, M: RawMutex + Sync + 'c>(
         &mut self,
-        ctrl: &Controller<R, M>,
+        ctrl: &'c Controller<R, M>,
         entries: &'b [Entry],
     ) -> Result<plan::PlanSummary, ChannelError> {
         if self.active.is_some() {
@@ -649,6 +720,11 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
         };
         self.start_chunk(ctrl, &mut a, true);
         self.active = Some(a);
+        self.guard = Some(StopGuard {
+            ctrl: Some(ctrl),
+            dir: self.cfg.dir,
+            index: self.cfg.index,
+        });
         Ok(summary)
     }
 
@@ -738,6 +814,9 @@ impl<'b, L: LlMemory, T: AddressTranslate> Channel<'b, L, T> {
 
     fn finish(&mut self, a: &Active<'b>, bytes_done: u64, status: Status) -> Completion {
         self.active = None;
+        if let Some(g) = self.guard.take() {
+            g.disarm();
+        }
         self.batches = self.batches.wrapping_add(1);
         Completion {
             status,

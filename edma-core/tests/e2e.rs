@@ -77,7 +77,7 @@ struct Case {
 }
 
 fn drive<R: edma_core::RegisterIo, L: edma_core::LlMemory, T: edma_core::AddressTranslate>(
-    ch: &mut Channel<'_, L, T>,
+    ch: &mut Channel<'_, '_, L, T>,
     ctrl: &Controller<R>,
 ) -> (Completion, u64) {
     let mut irqs = 0;

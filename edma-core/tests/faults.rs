@@ -94,7 +94,7 @@ fn fmt(c: &(Status, u64)) -> String {
 }
 
 fn drive<R: edma_core::RegisterIo, L: edma_core::LlMemory>(
-    ch: &mut Channel<'_, L>,
+    ch: &mut Channel<'_, '_, L>,
     ctrl: &Controller<R>,
     engine: &MockEngine,
     manual: bool,

@@ -19,6 +19,7 @@ mod traces;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 use edma_core::channel::{Channel, ChannelConfig, Controller};
 use edma_core::desc::Element;
@@ -83,14 +84,14 @@ pub const DIFFERENCES: &[(&str, &str, &str)] = &[
 /// A register file of plain memory that records every access.
 #[derive(Default)]
 struct Plain {
-    mem: RefCell<BTreeMap<usize, u32>>,
-    log: RefCell<Vec<Access>>,
+    mem: Mutex<BTreeMap<usize, u32>>,
+    log: Mutex<Vec<Access>>,
 }
 
 impl RegisterIo for Plain {
     fn read32(&self, offset: usize) -> u32 {
-        let v = *self.mem.borrow().get(&offset).unwrap_or(&0);
-        self.log.borrow_mut().push(Access {
+        let v = *self.mem.lock().unwrap().get(&offset).unwrap_or(&0);
+        self.log.lock().unwrap().push(Access {
             write: false,
             width: 32,
             space: Space::Reg,
@@ -100,25 +101,25 @@ impl RegisterIo for Plain {
         v
     }
     fn write32(&self, offset: usize, value: u32) {
-        self.log.borrow_mut().push(Access {
+        self.log.lock().unwrap().push(Access {
             write: true,
             width: 32,
             space: Space::Reg,
             off: offset as u64,
             val: u64::from(value),
         });
-        self.mem.borrow_mut().insert(offset, value);
+        self.mem.lock().unwrap().insert(offset, value);
     }
 }
 
 impl Plain {
     fn poke(&self, off: usize, f: impl FnOnce(u32) -> u32) {
-        let mut m = self.mem.borrow_mut();
+        let mut m = self.mem.lock().unwrap();
         let v = f(*m.get(&off).unwrap_or(&0));
         m.insert(off, v);
     }
     fn take(&self) -> Vec<Access> {
-        std::mem::take(&mut *self.log.borrow_mut())
+        std::mem::take(&mut *self.log.lock().unwrap())
     }
 }
 

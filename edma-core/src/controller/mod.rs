@@ -238,10 +238,10 @@ impl<R: RegisterIo, M: RawMutex> Controller<R, M> {
     /// be claimed again. A channel with a batch in flight is handed back as
     /// `Err` (terminate it first: its LL region must outlive the batch).
     #[allow(clippy::result_large_err)]
-    pub fn release<'b, L: LlMemory, T: AddressTranslate>(
+    pub fn release<'c, 'b, L: LlMemory, T: AddressTranslate>(
         &self,
-        ch: Channel<'b, L, T>,
-    ) -> Result<(), Channel<'b, L, T>> {
+        ch: Channel<'c, 'b, L, T>,
+    ) -> Result<(), Channel<'c, 'b, L, T>> {
         if ch.is_busy() {
             return Err(ch);
         }

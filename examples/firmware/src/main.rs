@@ -37,18 +37,20 @@ pub unsafe fn drive(
     let regs = unsafe { MmioRegs::new(regs, regs_len) };
     // SAFETY: forwarded from this function's contract.
     let ll = unsafe { MmioLl::new(ll, ll_slots, ll_bus, LlKind::Ram) };
-    let ctrl = Controller::new(regs, MapFormat::EdmaUnroll, Deployment::Local);
-    let mut ch = Channel::new(
-        ctrl.claim(ChannelConfig::new(ChannelDir::Read, 0)).unwrap(),
-        ll,
-    );
     // Host ring of 256 x 16-byte elements at PCI 0x8_0000_0000: read
-    // elements 250..256 and 0..4 into local 0x2000_0000.
+    // elements 250..256 and 0..4 into local 0x2000_0000. (Declared before
+    // the channel: a channel dropped mid-batch stops the engine, and the
+    // batch must outlive that.)
     let ring = 0x8_0000_0000u64;
     let batch = [
         Entry::new(ring + 250 * 16, 0x2000_0000, 96),
         Entry::new(ring, 0x2000_0060, 64),
     ];
+    let ctrl = Controller::new(regs, MapFormat::EdmaUnroll, Deployment::Local);
+    let mut ch = Channel::new(
+        ctrl.claim(ChannelConfig::new(ChannelDir::Read, 0)).ok()?,
+        ll,
+    );
     ch.submit(&ctrl, &batch).ok()?;
     // Poll instead of taking the interrupt, for the example.
     for _ in 0..spin_limit {

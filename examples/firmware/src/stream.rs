@@ -27,7 +27,7 @@ pub struct Progress {
 }
 
 struct State<'q, L> {
-    ch: Channel<'q, L>,
+    ch: Channel<'q, 'q, L>,
     queue: &'q [&'q [Entry]],
     next: usize,
     progress: Progress,
@@ -35,21 +35,28 @@ struct State<'q, L> {
 
 /// A channel fed from a fixed queue of batches by its interrupt handler.
 pub struct Streamer<'q, R, L> {
-    ctrl: Controller<R, CriticalSectionRawMutex>,
+    ctrl: &'q Controller<R, CriticalSectionRawMutex>,
     state: critical_section::Mutex<RefCell<State<'q, L>>>,
 }
 
-impl<'q, R: RegisterIo, L: LlMemory> Streamer<'q, R, L> {
-    /// A streamer over channel `cfg` (LL region `ll`) of an engine with
-    /// register block `regs`, feeding it the batches of `queue` in order.
+/// The controller a [`Streamer`] uses: its lock masks interrupts.
+pub fn controller<R: RegisterIo>(
+    regs: R,
+    map: MapFormat,
+) -> Controller<R, CriticalSectionRawMutex> {
+    Controller::with_lock(regs, map, Deployment::Local)
+}
+
+impl<'q, R: RegisterIo + Sync, L: LlMemory> Streamer<'q, R, L> {
+    /// A streamer over channel `cfg` (LL region `ll`) of `ctrl` (from
+    /// [`controller`]; in firmware a `static`), feeding it the batches of
+    /// `queue` in order.
     pub fn new(
-        regs: R,
-        map: MapFormat,
+        ctrl: &'q Controller<R, CriticalSectionRawMutex>,
         cfg: ChannelConfig,
         ll: L,
         queue: &'q [&'q [Entry]],
     ) -> Result<Self, ChannelError> {
-        let ctrl = Controller::with_lock(regs, map, Deployment::Local);
         let ch = Channel::new(ctrl.claim(cfg)?, ll);
         Ok(Streamer {
             ctrl,
@@ -70,7 +77,7 @@ impl<'q, R: RegisterIo, L: LlMemory> Streamer<'q, R, L> {
             let Some(first) = st.queue.first() else {
                 return Ok(());
             };
-            st.ch.submit(&self.ctrl, first)?;
+            st.ch.submit(self.ctrl, first)?;
             st.next = 1;
             Ok(())
         })
@@ -82,7 +89,7 @@ impl<'q, R: RegisterIo, L: LlMemory> Streamer<'q, R, L> {
         critical_section::with(|cs| {
             let mut st = self.state.borrow_ref_mut(cs);
             let st = &mut *st;
-            let Some(c) = st.ch.on_interrupt(&self.ctrl).completion() else {
+            let Some(c) = st.ch.on_interrupt(self.ctrl).completion() else {
                 return;
             };
             if c.is_success() {
@@ -94,7 +101,7 @@ impl<'q, R: RegisterIo, L: LlMemory> Streamer<'q, R, L> {
             st.progress.last = Some(c);
             if let Some(batch) = st.queue.get(st.next) {
                 st.next += 1;
-                if st.ch.submit(&self.ctrl, batch).is_err() {
+                if st.ch.submit(self.ctrl, batch).is_err() {
                     st.progress.failed += 1;
                 }
             }

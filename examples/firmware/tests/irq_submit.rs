@@ -10,7 +10,7 @@ use edma_backend_mock::{MockConfig, MockEngine};
 use edma_core::channel::ChannelConfig;
 use edma_core::plan::Entry;
 use edma_core::{ChannelDir, MapFormat};
-use edma_firmware_example::stream::Streamer;
+use edma_firmware_example::stream::{Streamer, controller};
 
 const GUARD: u8 = 0x77;
 
@@ -36,9 +36,9 @@ fn interrupt_handler_submits_the_next_batch() {
             })
             .collect();
         let queue: Vec<&[Entry]> = batches.iter().map(Vec::as_slice).collect();
+        let ctrl = controller(&engine, map);
         let s = Streamer::new(
-            &engine,
-            map,
+            &ctrl,
             ChannelConfig::new(ChannelDir::Read, 2),
             engine.ll_region(ChannelDir::Read, 2, 8),
             &queue,
