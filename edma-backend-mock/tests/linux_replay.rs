@@ -110,6 +110,9 @@ fn replay(t: &Trace) {
 }
 
 #[test]
+// Safe code over 1 MiB memories: natively it takes a second, under Miri
+// minutes, and Miri has no unsafe code to check here.
+#[cfg_attr(miri, ignore)]
 fn mock_runs_linux_recorded_sequences() {
     let all: Vec<Trace> = traces::all()
         .into_iter()
