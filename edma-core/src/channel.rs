@@ -267,9 +267,15 @@ pub enum ChannelError {
     /// The batch was rejected by the planner.
     Plan(PlanError),
     /// The LL region has fewer than 2 slots (one data element plus the link).
-    LlTooSmall,
+    LlTooSmall {
+        /// Slots the region has.
+        capacity: usize,
+    },
     /// The channel number is not below 8.
-    BadChannel,
+    BadChannel {
+        /// The index given.
+        index: u8,
+    },
     /// The engine has fewer channels of this direction than the index
     /// asks for (eDMA maps report their counts in `CTRL`).
     NoSuchChannel {
@@ -306,8 +312,12 @@ impl core::fmt::Display for ChannelError {
         match self {
             ChannelError::Busy => write!(f, "a batch is already in flight on this channel"),
             ChannelError::Plan(e) => write!(f, "batch rejected: {e}"),
-            ChannelError::LlTooSmall => write!(f, "the LL region needs at least 2 slots"),
-            ChannelError::BadChannel => write!(f, "channel number out of range"),
+            ChannelError::LlTooSmall { capacity } => {
+                write!(f, "the LL region has {capacity} slots; it needs at least 2")
+            }
+            ChannelError::BadChannel { index } => {
+                write!(f, "channel number {index} out of range (0..8)")
+            }
             ChannelError::NoSuchChannel { dir, index, count } => write!(
                 f,
                 "{dir:?} channel {index} does not exist: the engine has {count}"
@@ -637,7 +647,7 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
             Some(ll) => {
                 let cap = ll.capacity();
                 if cap < 2 {
-                    return Err(ChannelError::LlTooSmall);
+                    return Err(ChannelError::LlTooSmall { capacity: cap });
                 }
                 let len = (cap as u64).saturating_mul(SLOT_SIZE as u64);
                 (cap - 1, (ll.bus_addr(), len))
@@ -687,7 +697,9 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
             return Err(ChannelError::Busy);
         }
         if self.cfg.index >= MAX_CHANNELS {
-            return Err(ChannelError::BadChannel);
+            return Err(ChannelError::BadChannel {
+                index: self.cfg.index,
+            });
         }
         let params = self.plan_params(ctrl)?;
         let summary = plan::validate(entries, &params, &self.translate)?;

@@ -53,7 +53,7 @@ bitflags! {
 /// Byte-exact layout of a data element.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[repr(C)]
-pub struct RawData {
+pub(crate) struct RawData {
     /// Control word.
     pub control: U32,
     /// Bytes to move.
@@ -67,7 +67,7 @@ pub struct RawData {
 /// Byte-exact layout of a link element.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable)]
 #[repr(C)]
-pub struct RawLink {
+pub(crate) struct RawLink {
     /// Control word (has [`Control::LLP`]).
     pub control: U32,
     /// Reserved, written as zero.
@@ -83,10 +83,7 @@ const _: () = {
     assert!(core::mem::size_of::<RawLink>() == SLOT_SIZE);
 };
 
-/// HDMA's data element: the same layout as eDMA's.
-pub type HdmaRawData = RawData;
-/// HDMA's link element: the same layout as eDMA's.
-pub type HdmaRawLink = RawLink;
+// HDMA's data and link elements have the same layout as eDMA's.
 
 /// A decoded LL element.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -219,7 +219,7 @@ pub mod edma_v0 {
     /// `struct dw_edma_v0_ch_regs` (packed, 0x24 bytes).
     #[repr(C)]
     #[allow(dead_code)]
-    pub struct ChRegsLayout {
+    pub(crate) struct ChRegsLayout {
         ch_control1: u32,
         ch_control2: u32,
         transfer_size: u32,
@@ -234,7 +234,7 @@ pub mod edma_v0 {
     /// Layout of one unrolled channel (`struct dw_edma_v0_ch`).
     #[repr(C)]
     #[allow(dead_code)]
-    pub struct UnrollChLayout {
+    pub(crate) struct UnrollChLayout {
         wr: ChRegsLayout,
         pad1: [u32; 55],
         rd: ChRegsLayout,
@@ -246,7 +246,7 @@ pub mod edma_v0 {
     /// channel area (`struct dw_edma_v0_unroll`).
     #[repr(C)]
     #[allow(dead_code)]
-    pub struct UnrollLayout {
+    pub(crate) struct UnrollLayout {
         ctrl_data_arb_prior: u32,
         pad1: u32,
         ctrl: u32,
@@ -428,7 +428,7 @@ pub mod hdma {
     /// Layout of `struct dw_hdma_v0_ch_regs`.
     #[repr(C)]
     #[allow(dead_code)]
-    pub struct DirRegsLayout {
+    pub(crate) struct DirRegsLayout {
         ch_en: u32,
         doorbell: u32,
         prefetch: u32,

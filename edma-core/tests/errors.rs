@@ -5,7 +5,7 @@
 
 use edma_backend_mock::{ExecMode, Fault, MockConfig, MockEngine};
 use edma_core::channel::{Channel, ChannelConfig, ChannelError, Controller};
-use edma_core::plan::{Entry, Limits, PlanError};
+use edma_core::plan::{Entry, LimitField, Limits, PlanError};
 use edma_core::{ChannelDir, Deployment, MapFormat, Status};
 
 fn no_pci_above_1m(a: u64) -> Option<u64> {
@@ -151,7 +151,10 @@ fn ll_too_small_bad_channel_and_busy_write_nothing() {
             })
         );
         let before = engine.counters();
-        assert_eq!(small.submit(&ctrl, &b), Err(ChannelError::LlTooSmall));
+        assert_eq!(
+            small.submit(&ctrl, &b),
+            Err(ChannelError::LlTooSmall { capacity: 1 })
+        );
         assert_eq!(engine.counters(), before);
         let mut ch = Channel::new(
             ctrl.claim(ChannelConfig::new(ChannelDir::Read, 2)).unwrap(),
@@ -431,9 +434,14 @@ fn misuse_is_refused_where_it_happens() {
                 ..Limits::default()
             },
         ] {
+            let field = if bad.max_element_len == 0 {
+                LimitField::MaxElementLen
+            } else {
+                LimitField::AddrBits
+            };
             assert_eq!(
                 ctrl.claim(ChannelConfig::new(ChannelDir::Write, 1).with_limits(bad)),
-                Err(ChannelError::Plan(PlanError::InvalidLimits))
+                Err(ChannelError::Plan(PlanError::InvalidLimits { field }))
             );
         }
         let mut ch = Channel::new(
@@ -446,7 +454,9 @@ fn misuse_is_refused_where_it_happens() {
                 max_element_len: 0,
                 ..Limits::default()
             }),
-            Err(ChannelError::Plan(PlanError::InvalidLimits))
+            Err(ChannelError::Plan(PlanError::InvalidLimits {
+                field: LimitField::MaxElementLen
+            }))
         );
         assert_eq!(ch.config().limits, Limits::default());
         // A second driver of the same hardware channel.

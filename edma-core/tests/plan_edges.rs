@@ -3,7 +3,7 @@
 //! error path next to ranges that end exactly at the top of the address
 //! space, and `PlanError::entry` for every variant.
 
-use edma_core::plan::{Entry, Limits, PlanError, PlanParams, validate};
+use edma_core::plan::{Entry, LimitField, Limits, PlanError, PlanParams, validate};
 use edma_core::{ChannelDir, Deployment, Identity, MapFormat};
 
 fn params(dir: ChannelDir, bits: u8) -> PlanParams {
@@ -36,10 +36,16 @@ fn each_invalid_parameter_alone_is_refused() {
             ..p.limits
         }),
     ];
-    for (i, c) in cases.iter().enumerate() {
+    let fields = [
+        LimitField::ChunkElements,
+        LimitField::MaxElementLen,
+        LimitField::AddrBits,
+        LimitField::AddrBits,
+    ];
+    for (i, (c, field)) in cases.iter().zip(fields).enumerate() {
         assert_eq!(
             validate(&ok, c, &Identity),
-            Err(PlanError::InvalidLimits),
+            Err(PlanError::InvalidLimits { field }),
             "case {i}"
         );
     }
@@ -91,5 +97,11 @@ fn plan_error_entry_for_every_variant() {
         assert!(e.to_string().contains("entry 3"), "{e}");
     }
     assert_eq!(PlanError::EmptyBatch.entry(), None);
-    assert_eq!(PlanError::InvalidLimits.entry(), None);
+    assert_eq!(
+        PlanError::InvalidLimits {
+            field: LimitField::AddrBits
+        }
+        .entry(),
+        None
+    );
 }

@@ -122,14 +122,21 @@ impl Limits {
     /// and `addr_bits` in 1..=64.
     ///
     /// ```
-    /// use edma_core::plan::{Limits, PlanError};
+    /// use edma_core::plan::{LimitField, Limits, PlanError};
     /// assert_eq!(Limits::default().check(), Ok(()));
     /// let zero = Limits { max_element_len: 0, ..Limits::default() };
-    /// assert_eq!(zero.check(), Err(PlanError::InvalidLimits));
+    /// assert_eq!(zero.check(), Err(PlanError::InvalidLimits { field: LimitField::MaxElementLen }));
     /// ```
     pub fn check(&self) -> Result<(), PlanError> {
-        if self.max_element_len == 0 || self.addr_bits == 0 || self.addr_bits > 64 {
-            return Err(PlanError::InvalidLimits);
+        if self.max_element_len == 0 {
+            return Err(PlanError::InvalidLimits {
+                field: LimitField::MaxElementLen,
+            });
+        }
+        if self.addr_bits == 0 || self.addr_bits > 64 {
+            return Err(PlanError::InvalidLimits {
+                field: LimitField::AddrBits,
+            });
         }
         Ok(())
     }
@@ -252,9 +259,24 @@ pub enum PlanError {
         /// Index of the first entry beyond the limit.
         entry: usize,
     },
-    /// The limits or the chunk size cannot describe any plan
-    /// (`max_element_len == 0`, `chunk_elements == 0`, `addr_bits` not in 1..=64).
-    InvalidLimits,
+    /// The limits or the chunk size cannot describe any plan; `field` says
+    /// which value is wrong.
+    InvalidLimits {
+        /// The offending value.
+        field: LimitField,
+    },
+}
+
+/// Which limit [`PlanError::InvalidLimits`] refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LimitField {
+    /// [`Limits::max_element_len`] is 0.
+    MaxElementLen,
+    /// [`PlanParams::chunk_elements`] is 0 (an LL region with no data slot).
+    ChunkElements,
+    /// [`Limits::addr_bits`] is not in 1..=64.
+    AddrBits,
 }
 
 impl PlanError {
@@ -269,7 +291,7 @@ impl PlanError {
             | PlanError::OverlapsLl { entry }
             | PlanError::TotalTooLarge { entry }
             | PlanError::TooManyChunks { entry } => Some(entry),
-            PlanError::EmptyBatch | PlanError::InvalidLimits => None,
+            PlanError::EmptyBatch | PlanError::InvalidLimits { .. } => None,
         }
     }
 }
@@ -306,7 +328,14 @@ impl core::fmt::Display for PlanError {
             PlanError::TooManyChunks { entry } => {
                 write!(f, "entry {entry} is beyond the batch's chunk limit")
             }
-            PlanError::InvalidLimits => write!(f, "the plan limits are invalid"),
+            PlanError::InvalidLimits { field } => {
+                let what = match field {
+                    LimitField::MaxElementLen => "max_element_len must be at least 1",
+                    LimitField::ChunkElements => "a chunk needs at least one data element",
+                    LimitField::AddrBits => "addr_bits must be in 1..=64",
+                };
+                write!(f, "invalid limits: {what}")
+            }
         }
     }
 }

@@ -84,12 +84,11 @@ pub(super) fn check_entry<T: AddressTranslate + ?Sized>(
 }
 
 pub(super) fn check_params(p: &PlanParams) -> Result<(), PlanError> {
-    if p.limits.max_element_len == 0
-        || p.chunk_elements == 0
-        || p.limits.addr_bits == 0
-        || p.limits.addr_bits > 64
-    {
-        return Err(PlanError::InvalidLimits);
+    p.limits.check()?;
+    if p.chunk_elements == 0 {
+        return Err(PlanError::InvalidLimits {
+            field: LimitField::ChunkElements,
+        });
     }
     Ok(())
 }
@@ -257,7 +256,7 @@ pub(super) fn first_entry_error<T: AddressTranslate + ?Sized>(
         .enumerate()
         .find_map(|(i, e)| check_entry(i, e, params, translate).err())
         // Unreachable for a batch entry_ok rejected; named rather than panic.
-        .unwrap_or(PlanError::InvalidLimits)
+        .unwrap_or(PlanError::EmptyBatch)
 }
 
 /// Element count of a valid batch without coalescing when some entries need

@@ -15,11 +15,21 @@ pub(crate) fn validate(
     t: &dyn Fn(u64) -> Option<u64>,
 ) -> Result<(u64, u64), PlanError> {
     use PlanError::*;
-    if p.limits.max_element_len == 0
-        || p.chunk_elements == 0
-        || !(1..=64).contains(&p.limits.addr_bits)
-    {
-        return Err(InvalidLimits);
+    use edma_core::plan::LimitField;
+    if p.limits.max_element_len == 0 {
+        return Err(InvalidLimits {
+            field: LimitField::MaxElementLen,
+        });
+    }
+    if !(1..=64).contains(&p.limits.addr_bits) {
+        return Err(InvalidLimits {
+            field: LimitField::AddrBits,
+        });
+    }
+    if p.chunk_elements == 0 {
+        return Err(InvalidLimits {
+            field: LimitField::ChunkElements,
+        });
     }
     // The last byte at or below 2^addr_bits - 1.
     let fits = |a: u64, len: u64| -> bool {
