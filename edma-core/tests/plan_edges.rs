@@ -105,3 +105,76 @@ fn plan_error_entry_for_every_variant() {
         None
     );
 }
+
+/// A batch that exactly fills `chunk_elements × max_chunks` is accepted;
+/// one element more names the entry holding it (with and without
+/// coalescing, with and without splitting).
+#[test]
+fn exactly_full_batches_fit() {
+    for coalesce in [false, true] {
+        for long in [false, true] {
+            let p = PlanParams::new(
+                MapFormat::EdmaUnroll,
+                ChannelDir::Write,
+                Deployment::Local,
+                4,
+            )
+            .with_limits(Limits {
+                max_chunks: 2,
+                coalesce,
+                max_element_len: if long { 8 } else { u32::MAX },
+                ..Limits::default()
+            });
+            // Non-contiguous entries: one element each (8 bytes at most).
+            let e = |i: u64| Entry::new(i * 0x100, 0x10_0000 + i * 0x100, 8);
+            let full: Vec<Entry> = (0..8).map(e).collect();
+            let s = validate(&full, &p, &Identity)
+                .unwrap_or_else(|err| panic!("{coalesce} {long}: {err}"));
+            assert_eq!((s.elements, s.chunks), (8, 2), "{coalesce} {long}");
+            let over: Vec<Entry> = (0..9).map(e).collect();
+            assert_eq!(
+                validate(&over, &p, &Identity),
+                Err(PlanError::TooManyChunks { entry: 8 }),
+                "{coalesce} {long}"
+            );
+        }
+    }
+}
+
+/// Coalescing merges an entry into the previous element only when **both**
+/// its source and its destination continue where that element ends.
+#[test]
+fn coalescing_needs_both_sides_contiguous() {
+    let p = PlanParams::new(
+        MapFormat::HdmaNative,
+        ChannelDir::Read,
+        Deployment::Local,
+        8,
+    )
+    .with_limits(Limits {
+        coalesce: true,
+        ..Limits::default()
+    });
+    let count = |b: &[Entry]| validate(b, &p, &Identity).map(|s| s.elements);
+    let a = Entry::new(0x1000, 0x8000, 16);
+    assert_eq!(
+        count(&[a, Entry::new(0x1010, 0x8010, 16)]),
+        Ok(1),
+        "both continue"
+    );
+    assert_eq!(
+        count(&[a, Entry::new(0x1010, 0x9000, 16)]),
+        Ok(2),
+        "source only"
+    );
+    assert_eq!(
+        count(&[a, Entry::new(0x2000, 0x8010, 16)]),
+        Ok(2),
+        "destination only"
+    );
+    assert_eq!(
+        count(&[a, Entry::new(0x2000, 0x9000, 16)]),
+        Ok(2),
+        "neither"
+    );
+}
