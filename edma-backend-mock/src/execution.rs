@@ -97,7 +97,7 @@ impl Inner {
                     }
                     self.count(dir, ch, |k| k.links += 1);
                     let c = &mut self.ch[i][usize::from(ch)];
-                    if control & Control::TCB.bits() != 0 {
+                    if control.bits() & Control::TCB.bits() != 0 {
                         c.ccs = !c.ccs;
                     }
                     c.llp = target;
@@ -109,7 +109,7 @@ impl Inner {
                     dar,
                 } => {
                     let c = &mut self.ch[i][usize::from(ch)];
-                    if (control & Control::CB.bits() != 0) != c.ccs {
+                    if (control.bits() & Control::CB.bits() != 0) != c.ccs {
                         // Not produced yet: the channel stops here until the next doorbell.
                         c.running = false;
                         c.loaded = false;

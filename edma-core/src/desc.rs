@@ -85,14 +85,77 @@ const _: () = {
 
 // HDMA's data and link elements have the same layout as eDMA's.
 
+/// The control word of a data element: any bits **except**
+/// [`Control::LLP`], which would make the engine take it for a link. Only
+/// [`DataControl::new`] builds one, and it clears that bit.
+///
+/// ```
+/// use edma_core::desc::{Control, DataControl};
+/// let c = DataControl::new((Control::CB | Control::LLP | Control::LIE).bits());
+/// assert_eq!(c.bits(), (Control::CB | Control::LIE).bits());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct DataControl(u32);
+
+impl DataControl {
+    /// The control word `bits` with `LLP` cleared.
+    #[inline]
+    pub const fn new(bits: u32) -> Self {
+        DataControl(bits & !Control::LLP.bits())
+    }
+    /// The raw word.
+    #[inline]
+    pub const fn bits(self) -> u32 {
+        self.0
+    }
+}
+
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for DataControl {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(DataControl::new(u32::arbitrary(u)?))
+    }
+}
+
+/// The control word of a link element: always has [`Control::LLP`]. Only
+/// [`LinkControl::new`] builds one, and it sets that bit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LinkControl(u32);
+
+impl LinkControl {
+    /// The control word `bits` with `LLP` set.
+    #[inline]
+    pub const fn new(bits: u32) -> Self {
+        LinkControl(bits | Control::LLP.bits())
+    }
+    /// The raw word.
+    #[inline]
+    pub const fn bits(self) -> u32 {
+        self.0
+    }
+}
+
+impl Default for LinkControl {
+    fn default() -> Self {
+        LinkControl::new(0)
+    }
+}
+
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for LinkControl {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(LinkControl::new(u32::arbitrary(u)?))
+    }
+}
+
 /// A decoded LL element.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Element {
     /// Moves `size` bytes from `sar` to `dar`.
     Data {
-        /// Control bits (never contains [`Control::LLP`]).
-        control: u32,
+        /// Control bits (cannot contain [`Control::LLP`]).
+        control: DataControl,
         /// Bytes to move.
         size: u32,
         /// Source address.
@@ -102,8 +165,8 @@ pub enum Element {
     },
     /// Continues the list at `target`.
     Link {
-        /// Control bits (always contains [`Control::LLP`]).
-        control: u32,
+        /// Control bits (always contain [`Control::LLP`]).
+        control: LinkControl,
         /// Bus address of the next element.
         target: u64,
     },
@@ -114,7 +177,7 @@ impl Element {
     #[inline]
     pub fn data(control: Control, size: u32, sar: u64, dar: u64) -> Self {
         Element::Data {
-            control: (control - Control::LLP).bits(),
+            control: DataControl::new(control.bits()),
             size,
             sar,
             dar,
@@ -125,7 +188,7 @@ impl Element {
     #[inline]
     pub fn link(control: Control, target: u64) -> Self {
         Element::Link {
-            control: (control | Control::LLP).bits(),
+            control: LinkControl::new(control.bits()),
             target,
         }
     }
@@ -133,7 +196,8 @@ impl Element {
     /// The raw control word.
     pub fn control_word(&self) -> u32 {
         match *self {
-            Element::Data { control, .. } | Element::Link { control, .. } => control,
+            Element::Data { control, .. } => control.bits(),
+            Element::Link { control, .. } => control.bits(),
         }
     }
 
@@ -154,7 +218,7 @@ impl Element {
                 dar,
             } => {
                 let raw = RawData {
-                    control: U32::new(control),
+                    control: U32::new(control.bits()),
                     transfer_size: U32::new(size),
                     sar: U64::new(sar),
                     dar: U64::new(dar),
@@ -163,7 +227,7 @@ impl Element {
             }
             Element::Link { control, target } => {
                 let raw = RawLink {
-                    control: U32::new(control),
+                    control: U32::new(control.bits()),
                     reserved: U32::new(0),
                     llp: U64::new(target),
                     unused: U64::new(0),
@@ -184,12 +248,12 @@ impl Element {
             (Ok(d), Ok(l)) => {
                 if d.control.get() & Control::LLP.bits() != 0 {
                     Element::Link {
-                        control: l.control.get(),
+                        control: LinkControl::new(l.control.get()),
                         target: l.llp.get(),
                     }
                 } else {
                     Element::Data {
-                        control: d.control.get(),
+                        control: DataControl::new(d.control.get()),
                         size: d.transfer_size.get(),
                         sar: d.sar.get(),
                         dar: d.dar.get(),
@@ -199,7 +263,7 @@ impl Element {
             // Unreachable: both layouts are exactly SLOT_SIZE bytes with
             // alignment 1; kept total rather than panicking.
             _ => Element::Link {
-                control: Control::LLP.bits(),
+                control: LinkControl::new(0),
                 target: 0,
             },
         }

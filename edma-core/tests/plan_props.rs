@@ -142,7 +142,7 @@ proptest! {
             }
             for i in 0..info.elements {
                 let Some(Element::Data { control, .. }) = ll.slots[i] else { panic!("slot {i} not data") };
-                let c = Control::from_bits_truncate(control);
+                let c = Control::from_bits_truncate(control.bits());
                 prop_assert_eq!(c.contains(Control::CB), cb);
                 let last = i + 1 == info.elements;
                 let edma = p.map.is_edma_v0();
@@ -150,7 +150,7 @@ proptest! {
                 prop_assert_eq!(c.contains(Control::RIE), edma && last && p.deployment == Deployment::Remote);
             }
             let Some(Element::Link { control, target }) = ll.slots[info.elements] else { panic!("no link") };
-            let c = Control::from_bits_truncate(control);
+            let c = Control::from_bits_truncate(control.bits());
             prop_assert!(c.contains(Control::TCB | Control::LLP));
             prop_assert_eq!(c.contains(Control::CB), !cb);
             prop_assert_eq!(target, 0xabc0_0000);
