@@ -120,7 +120,7 @@ fuzz_target!(|inp: Input| {
                 (el.len, el.sar, el.dar),
                 "chunk {chunks} slot {i}"
             );
-            let c = Control::from_bits_retain(control);
+            let c = Control::from_bits_retain(control.bits());
             let last = i + 1 == info.elements;
             let edma = p.map.is_edma_v0();
             assert_eq!(c.contains(Control::CB), cycle);
