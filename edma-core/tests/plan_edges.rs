@@ -178,3 +178,45 @@ fn coalescing_needs_both_sides_contiguous() {
         "neither"
     );
 }
+
+/// Inside a coalesced run, the first element beyond the chunk limit is
+/// attributed to the entry holding its first byte, also when an element
+/// boundary falls exactly on an entry boundary; the element stream merges
+/// the run.
+#[test]
+fn coalesced_runs_split_and_attribute_exactly() {
+    use edma_core::plan::{Cursor, Elements};
+    let p = PlanParams::new(
+        MapFormat::EdmaUnroll,
+        ChannelDir::Write,
+        Deployment::Local,
+        2,
+    )
+    .with_limits(Limits {
+        coalesce: true,
+        max_element_len: 16,
+        max_chunks: 1,
+        ..Limits::default()
+    });
+    // Three contiguous 16-byte entries: 3 elements of 16; 2 allowed.
+    let run: Vec<Entry> = (0..3)
+        .map(|i| Entry::new(0x100 + i * 16, 0x900 + i * 16, 16))
+        .collect();
+    assert_eq!(
+        validate(&run, &p, &Identity),
+        Err(PlanError::TooManyChunks { entry: 2 })
+    );
+    // Two contiguous entries under a large element limit: one element.
+    let q = p.with_limits(Limits {
+        max_element_len: 1 << 20,
+        ..p.limits
+    });
+    let lens: Vec<(u32, u64, u64)> = Elements::new(&run[..2], &q, &Identity, Cursor::default())
+        .map(|e| (e.len, e.sar, e.dar))
+        .collect();
+    assert_eq!(lens, [(32, 0x100, 0x900)]);
+    assert_eq!(
+        validate(&run[..2], &q, &Identity).map(|s| s.elements),
+        Ok(1)
+    );
+}
