@@ -37,9 +37,7 @@ impl RegSnapshot {
     ) -> Self {
         RegSnapshot {
             llp: ctrl.read64(dir, ch, ChReg::LlpLo, ChReg::LlpHi),
-            size: ctrl.ch_read(dir, ch, ChReg::TransferSize),
-            sar: ctrl.read64(dir, ch, ChReg::SarLo, ChReg::SarHi),
-            dar: ctrl.read64(dir, ch, ChReg::DarLo, ChReg::DarHi),
+            ..Self::read_element(ctrl, dir, ch)
         }
     }
 

@@ -7,7 +7,6 @@ use lock_api::RawMutex;
 
 use super::Controller;
 use crate::io::RegisterIo;
-use crate::plan::PlannedElement;
 use crate::regs::{self, ChControl1, ChReg, HwChannelStatus, edma_v0};
 use crate::{ChannelDir, Deployment, MAX_CHANNELS, MapFormat};
 
@@ -142,21 +141,18 @@ pub(crate) fn start_ll<R: RegisterIo, M: RawMutex>(
     c.write64(dir, ch, ChReg::LlpLo, ChReg::LlpHi, llp);
 }
 
-/// Non-LL mode: control with the completion interrupts, size, SAR, DAR.
-pub(crate) fn load_block<R: RegisterIo, M: RawMutex>(
+/// Non-LL mode, before the element registers: control with the
+/// completion interrupts.
+pub(crate) fn block_control<R: RegisterIo, M: RawMutex>(
     c: &Controller<R, M>,
     dir: ChannelDir,
     ch: u8,
-    el: &PlannedElement,
 ) {
     let mut ctl = ChControl1::LIE;
     if c.deployment() == Deployment::Remote {
         ctl |= ChControl1::RIE;
     }
     c.ch_write(dir, ch, ChReg::Control1, ctl.bits());
-    c.ch_write(dir, ch, ChReg::TransferSize, el.len);
-    c.write64(dir, ch, ChReg::SarLo, ChReg::SarHi, el.sar);
-    c.write64(dir, ch, ChReg::DarLo, ChReg::DarHi, el.dar);
 }
 
 pub(crate) fn int_status<R: RegisterIo, M: RawMutex>(

@@ -7,7 +7,6 @@ use lock_api::RawMutex;
 
 use super::Controller;
 use crate::io::RegisterIo;
-use crate::plan::PlannedElement;
 use crate::regs::{ChReg, HdmaInt, HdmaIntSetup, HwChannelStatus, hdma};
 use crate::{ChannelDir, Deployment, MAX_CHANNELS};
 
@@ -105,21 +104,17 @@ pub(crate) fn start_ll<R: RegisterIo, M: RawMutex>(
     );
 }
 
-/// Non-LL mode: LL disabled once, then size, SAR, DAR (the stop interrupt
-/// signals the end; HDMA has no per-element LIE in non-LL mode).
-pub(crate) fn load_block<R: RegisterIo, M: RawMutex>(
+/// Non-LL mode, before the element registers: LL disabled once (the stop
+/// interrupt signals the end; HDMA has no per-element LIE in non-LL mode).
+pub(crate) fn block_control<R: RegisterIo, M: RawMutex>(
     c: &Controller<R, M>,
     dir: ChannelDir,
     ch: u8,
-    el: &PlannedElement,
     first: bool,
 ) {
     if first {
         c.ch_write(dir, ch, ChReg::Control1, 0);
     }
-    c.ch_write(dir, ch, ChReg::TransferSize, el.len);
-    c.write64(dir, ch, ChReg::SarLo, ChReg::SarHi, el.sar);
-    c.write64(dir, ch, ChReg::DarLo, ChReg::DarHi, el.dar);
 }
 
 pub(crate) fn int_status<R: RegisterIo, M: RawMutex>(

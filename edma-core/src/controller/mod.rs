@@ -404,9 +404,13 @@ impl<R: RegisterIo, M: RawMutex> Controller<R, M> {
     /// Programs one element through the channel registers (non-LL mode).
     pub(crate) fn load_block(&self, dir: ChannelDir, ch: u8, el: &PlannedElement, first: bool) {
         match self.map {
-            MapFormat::HdmaNative => hdma::load_block(self, dir, ch, el, first),
-            _ => edma_v0::load_block(self, dir, ch, el),
+            MapFormat::HdmaNative => hdma::block_control(self, dir, ch, first),
+            _ => edma_v0::block_control(self, dir, ch),
         }
+        // The element registers are the same on both families.
+        self.ch_write(dir, ch, ChReg::TransferSize, el.len);
+        self.write64(dir, ch, ChReg::SarLo, ChReg::SarHi, el.sar);
+        self.write64(dir, ch, ChReg::DarLo, ChReg::DarHi, el.dar);
     }
 
     /// Reads and decodes the channel's own interrupt status: (done, abort).
