@@ -33,6 +33,18 @@ pub enum ExecMode {
     RunOnDoorbell,
     /// A doorbell only starts the channel; [`MockEngine::step`](crate::MockEngine::step) executes it.
     Manual,
+    /// The engine runs concurrently with the driver, in micro-steps (fetch
+    /// an element, act on it, execute it) interleaved with the driver's
+    /// actions by a schedule the test chooses
+    /// ([`MockEngine::set_scheduler`](crate::MockEngine::set_scheduler)):
+    /// before every register access and between the two halves of every
+    /// LL slot write (the body, then the control word) the scheduler is
+    /// asked, again and again, whether the engine takes one more step.
+    /// A doorbell only starts the channel. A fetched element is acted on
+    /// no later than the driver's [`MockConfig::fetch_window_reads`]-th
+    /// register read after the fetch; until then a doorbell finds the
+    /// channel running and is lost (the erratum `docs/ring.md` describes).
+    Scheduled,
 }
 
 /// Construction parameters of a [`MockEngine`](crate::MockEngine).
@@ -56,6 +68,10 @@ pub struct MockConfig {
     pub ll_bytes_per_channel: usize,
     /// Execution mode.
     pub mode: ExecMode,
+    /// [`ExecMode::Scheduled`]: driver register reads after which a fetched
+    /// element is acted on at the latest (the engine's fetch takes bounded
+    /// time; default 3).
+    pub fetch_window_reads: u32,
 }
 
 impl MockConfig {
@@ -72,6 +88,7 @@ impl MockConfig {
             rd_channels: 8,
             ll_bytes_per_channel: 1024 * SLOT_SIZE,
             mode: ExecMode::RunOnDoorbell,
+            fetch_window_reads: 3,
         }
     }
 

@@ -51,9 +51,14 @@ impl Inner {
         let c = &mut self.ch[i][usize::from(ch)];
         c.running = true;
         c.loaded = false;
+        c.latch = None;
         c.status = HwChannelStatus::Running.bits();
         if self.ll_mode(dir, ch) {
-            self.fetch(dir, ch);
+            if self.cfg.mode == ExecMode::Scheduled {
+                self.ch[i][usize::from(ch)].need_fetch = true;
+            } else {
+                self.fetch(dir, ch);
+            }
         } else {
             self.ch[i][usize::from(ch)].loaded = true;
         }
@@ -73,19 +78,31 @@ impl Inner {
 
     /// Follows links from LLP until a data element is loaded into the
     /// channel registers, the channel stops on a cycle-bit mismatch, or an
-    /// LL fetch aborts it.
+    /// LL fetch aborts it: [`Inner::latch`] and [`Inner::decide`] at once.
     pub(crate) fn fetch(&mut self, dir: ChannelDir, ch: u8) {
+        if self.latch(dir, ch) {
+            self.decide(dir, ch);
+        }
+    }
+
+    /// Reads the element at LLP (following links, toggling CCS on TCB)
+    /// into the channel's latch; the channel still reports running. False
+    /// if an LL fetch error aborted the channel.
+    pub(crate) fn latch(&mut self, dir: ChannelDir, ch: u8) -> bool {
         let i = dir.index();
         let mut links = 0u32;
+        self.ch[i][usize::from(ch)].need_fetch = false;
         loop {
             let c = self.ch[i][usize::from(ch)];
             if matches!(c.fault, Some(Fault::LlFetchError { after_elements }) if c.faults_elements >= after_elements)
             {
                 self.ch[i][usize::from(ch)].fault = None;
-                return self.abort(dir, ch, AbortCause::LlFetch);
+                self.abort(dir, ch, AbortCause::LlFetch);
+                return false;
             }
             let Some(r) = self.local_range(c.llp, SLOT_SIZE as u64) else {
-                return self.abort(dir, ch, AbortCause::LlFetch);
+                self.abort(dir, ch, AbortCause::LlFetch);
+                return false;
             };
             let mut slot = [0u8; SLOT_SIZE];
             slot.copy_from_slice(&self.local[r]);
@@ -93,7 +110,8 @@ impl Inner {
                 Element::Link { control, target } => {
                     links += 1;
                     if links > 64 {
-                        return self.abort(dir, ch, AbortCause::LinkLoop);
+                        self.abort(dir, ch, AbortCause::LinkLoop);
+                        return false;
                     }
                     self.count(dir, ch, |k| k.links += 1);
                     let c = &mut self.ch[i][usize::from(ch)];
@@ -109,24 +127,64 @@ impl Inner {
                     dar,
                 } => {
                     let c = &mut self.ch[i][usize::from(ch)];
-                    if (control.bits() & Control::CB.bits() != 0) != c.ccs {
-                        // Not produced yet: the channel stops here until the next doorbell.
-                        c.running = false;
-                        c.loaded = false;
-                        c.status = HwChannelStatus::Stopped.bits();
-                        if !self.edma() {
-                            self.raise_done(dir, ch, false, false);
-                        }
-                        return;
-                    }
-                    c.transfer_size = size;
-                    c.sar = sar;
-                    c.dar = dar;
-                    c.loaded = true;
-                    return;
+                    c.latch = Some(Latched {
+                        valid: (control.bits() & Control::CB.bits() != 0) == c.ccs,
+                        control: control.bits(),
+                        size,
+                        sar,
+                        dar,
+                    });
+                    c.latch_reads = 0;
+                    return true;
                 }
             }
         }
+    }
+
+    /// Acts on the latched element: loads it into the channel registers if
+    /// its cycle bit matched, otherwise stops the channel (HDMA: with its
+    /// stop interrupt) until the next doorbell.
+    pub(crate) fn decide(&mut self, dir: ChannelDir, ch: u8) {
+        let i = dir.index();
+        let c = &mut self.ch[i][usize::from(ch)];
+        let Some(l) = c.latch.take() else {
+            return;
+        };
+        if !l.valid {
+            // Not produced yet: the channel stops here until the next doorbell.
+            c.running = false;
+            c.loaded = false;
+            c.status = HwChannelStatus::Stopped.bits();
+            if !self.edma() {
+                self.raise_done(dir, ch, false, false);
+            }
+            return;
+        }
+        c.transfer_size = l.size;
+        c.sar = l.sar;
+        c.dar = l.dar;
+        c.cur_control = l.control;
+        c.loaded = true;
+    }
+
+    /// One micro-step of a running channel in scheduled mode: fetch the
+    /// element at LLP, act on a fetched element, or execute the loaded one.
+    /// False if the channel had nothing to do.
+    pub(crate) fn tick(&mut self, dir: ChannelDir, ch: u8) -> bool {
+        let c = self.ch[dir.index()][usize::from(ch)];
+        if !c.running {
+            return false;
+        }
+        if c.latch.is_some() {
+            self.decide(dir, ch);
+        } else if c.need_fetch {
+            self.latch(dir, ch);
+        } else if c.loaded {
+            self.run(dir, ch, 1);
+        } else {
+            return false;
+        }
+        true
     }
 
     /// Executes up to `budget` data elements of a running channel.
@@ -141,16 +199,8 @@ impl Inner {
             done += 1;
             let ll = self.ll_mode(dir, ch);
             let (control, size) = if ll {
-                let r = self.local_range(c.llp, SLOT_SIZE as u64);
-                let ctl = r.map_or(0, |r| {
-                    u32::from_le_bytes([
-                        self.local[r.start],
-                        self.local[r.start + 1],
-                        self.local[r.start + 2],
-                        self.local[r.start + 3],
-                    ])
-                });
-                (ctl, c.transfer_size)
+                // The control word as fetched with the element.
+                (c.cur_control, c.transfer_size)
             } else {
                 (c.control1, c.transfer_size)
             };
@@ -170,7 +220,11 @@ impl Inner {
                 let c = &mut self.ch[i][usize::from(ch)];
                 c.llp = c.llp.wrapping_add(SLOT_SIZE as u64);
                 c.loaded = false;
-                self.fetch(dir, ch);
+                if self.cfg.mode == ExecMode::Scheduled {
+                    c.need_fetch = true;
+                } else {
+                    self.fetch(dir, ch);
+                }
             } else {
                 let c = &mut self.ch[i][usize::from(ch)];
                 c.running = false;

@@ -3,7 +3,7 @@
 use edma_core::ChannelDir;
 
 /// An injected fault.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Fault {
     /// The `element`-th data element executed from now on (0-based) aborts
     /// after moving `after_bytes` bytes (capped below its size): a read
@@ -25,7 +25,7 @@ pub enum Fault {
 }
 
 /// A remote interrupt: an IMWr the engine wrote to PCI memory.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Imwr {
     /// Channel direction.
     pub dir: ChannelDir,
@@ -40,7 +40,7 @@ pub struct Imwr {
 }
 
 /// Why a channel last aborted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AbortCause {
     /// SAR range outside its memory.
     SarOutOfRange,

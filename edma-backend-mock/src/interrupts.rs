@@ -61,6 +61,8 @@ impl Inner {
         let c = &mut self.ch[i][usize::from(ch)];
         c.running = false;
         c.loaded = false;
+        c.latch = None;
+        c.need_fetch = false;
         c.last_abort = Some(cause);
         c.status = if cause == AbortCause::Stopped {
             HwChannelStatus::Stopped.bits()

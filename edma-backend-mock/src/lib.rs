@@ -80,11 +80,13 @@ mod execution;
 mod fault;
 mod interrupts;
 mod registers;
+mod schedule;
 mod state;
 
 pub use config::{ExecMode, MockConfig};
 pub use counters::{CounterSet, Counters};
 pub use fault::{AbortCause, Fault, Imwr};
+pub use schedule::{EngineView, Scheduler, YieldKind};
 use state::{Ch, Inner};
 
 use edma_core::ChannelDir;
@@ -128,6 +130,8 @@ impl MockEngine {
                 arb: [0; 16],
                 counters: CounterSet::default(),
                 imwr_log: Vec::new(),
+                scheduler: None,
+                read_hash: 0,
             }),
         }
     }
@@ -232,6 +236,37 @@ impl MockEngine {
         self.lock().run(dir, ch & 7, elements)
     }
 
+    /// Installs the schedule of [`ExecMode::Scheduled`] (replacing any
+    /// earlier one; `None` removes it, and the engine then moves only
+    /// through [`MockEngine::tick`] and [`MockEngine::run_until_blocked`]).
+    pub fn set_scheduler(&self, scheduler: Option<Scheduler>) {
+        self.lock().scheduler = scheduler;
+    }
+
+    /// One micro-step of one channel in [`ExecMode::Scheduled`] (fetch,
+    /// act on the fetched element, or execute the loaded one); false if
+    /// the channel had nothing to do.
+    pub fn tick(&self, dir: ChannelDir, ch: u8) -> bool {
+        self.lock().tick(dir, ch & 7)
+    }
+
+    /// Micro-steps every channel until none can move (each stopped,
+    /// aborted or idle); returns the steps taken, at most `limit`.
+    pub fn run_until_blocked(&self, limit: u64) -> u64 {
+        let mut g = self.lock();
+        let mut n = 0;
+        while n < limit && g.can_tick() {
+            g.tick_all();
+            n += 1;
+        }
+        n
+    }
+
+    /// The hash [`EngineView::state_hash`] gives, outside a yield point.
+    pub fn state_hash(&self) -> u64 {
+        self.lock().state_hash()
+    }
+
     /// Whether a channel is running (started and not stopped or aborted).
     pub fn is_running(&self, dir: ChannelDir, ch: u8) -> bool {
         self.lock().ch[dir.index()][usize::from(ch & 7)].running
@@ -328,8 +363,21 @@ impl LlMemory for MockLl<'_> {
             return;
         }
         let mut g = self.engine.lock();
-        if let Some(r) = g.local_range(self.bus + (index * SLOT_SIZE) as u64, SLOT_SIZE as u64) {
-            g.local[r].copy_from_slice(&element.encode());
+        let bus = self.bus + (index * SLOT_SIZE) as u64;
+        let bytes = element.encode();
+        if g.cfg.mode == ExecMode::Scheduled {
+            // The body first, then the control word (with the cycle bit):
+            // the engine may fetch in between.
+            g.yield_point(YieldKind::SlotBody(bus));
+            if let Some(r) = g.local_range(bus + 4, SLOT_SIZE as u64 - 4) {
+                g.local[r].copy_from_slice(&bytes[4..]);
+            }
+            g.yield_point(YieldKind::SlotControl(bus));
+            if let Some(r) = g.local_range(bus, 4) {
+                g.local[r].copy_from_slice(&bytes[..4]);
+            }
+        } else if let Some(r) = g.local_range(bus, SLOT_SIZE as u64) {
+            g.local[r].copy_from_slice(&bytes);
         }
         g.counters.total.ll_slot_writes += 1;
     }

@@ -5,6 +5,8 @@
 use edma_core::regs::{ChControl1, edma_v0, hdma};
 use edma_core::{ChannelDir, MapFormat};
 
+use crate::ExecMode;
+use crate::schedule::{YieldKind, mix};
 use crate::state::*;
 
 /// The read-only channel-status field of eDMA `CH_CONTROL1`.
@@ -67,17 +69,43 @@ impl Inner {
     }
 
     pub(crate) fn read(&mut self, off: usize) -> u32 {
+        self.yield_point(YieldKind::RegRead(off));
         self.counters.total.reg_reads += 1;
-        match self.decode(off) {
+        self.fetch_window_elapses();
+        let v = match self.decode(off) {
             Target::Ch(dir, ch, w) => {
                 self.counters.channels[dir.index()][usize::from(ch)].reg_reads += 1;
                 self.read_ch(dir, ch, w)
             }
             Target::Global => self.read_global(off),
+        };
+        if self.cfg.mode == ExecMode::Scheduled {
+            self.read_hash = mix(mix(self.read_hash, off as u64), u64::from(v));
+        }
+        v
+    }
+
+    /// Scheduled mode: a fetched element is acted on no later than the
+    /// `fetch_window_reads`-th driver read after its fetch.
+    fn fetch_window_elapses(&mut self) {
+        if self.cfg.mode != ExecMode::Scheduled {
+            return;
+        }
+        for i in 0..2 {
+            for ch in 0..8u8 {
+                let c = &mut self.ch[i][usize::from(ch)];
+                if c.latch.is_some() {
+                    c.latch_reads += 1;
+                    if c.latch_reads >= self.cfg.fetch_window_reads {
+                        self.decide(dir_of(i), ch);
+                    }
+                }
+            }
         }
     }
 
     pub(crate) fn write(&mut self, off: usize, v: u32) {
+        self.yield_point(YieldKind::RegWrite(off));
         self.counters.total.reg_writes += 1;
         match self.decode(off) {
             Target::Ch(dir, ch, w) => {

@@ -8,7 +8,7 @@ use edma_core::ChannelDir;
 
 use crate::*;
 
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, Hash)]
 pub(crate) struct Ch {
     // eDMA CH_CONTROL1 (stored bits, status excluded) / HDMA CONTROL1.
     pub(crate) control1: u32,
@@ -29,12 +29,30 @@ pub(crate) struct Ch {
     pub(crate) ccs: bool,
     pub(crate) running: bool,
     pub(crate) loaded: bool,
+    /// The element fetched at LLP and not yet acted on (scheduled mode:
+    /// between the fetch and the load-or-stop decision).
+    pub(crate) latch: Option<Latched>,
+    /// Scheduled mode: the next micro-step fetches at LLP.
+    pub(crate) need_fetch: bool,
+    /// Driver register reads since the latch was taken.
+    pub(crate) latch_reads: u32,
+    /// Control word of the loaded element, as fetched.
+    pub(crate) cur_control: u32,
     pub(crate) faults_elements: u64,
     pub(crate) fault: Option<Fault>,
     pub(crate) last_abort: Option<AbortCause>,
 }
 
-#[derive(Debug)]
+/// A data element as the engine fetched it.
+#[derive(Clone, Copy, Debug, Default, Hash)]
+pub(crate) struct Latched {
+    pub(crate) valid: bool,
+    pub(crate) control: u32,
+    pub(crate) size: u32,
+    pub(crate) sar: u64,
+    pub(crate) dar: u64,
+}
+
 pub(crate) struct Inner {
     pub(crate) cfg: MockConfig,
     pub(crate) local: Vec<u8>,
@@ -54,6 +72,20 @@ pub(crate) struct Inner {
     pub(crate) arb: [u32; 16],
     pub(crate) counters: CounterSet,
     pub(crate) imwr_log: Vec<Imwr>,
+    /// Scheduled mode: called at every yield point.
+    pub(crate) scheduler: Option<Scheduler>,
+    /// Hash of every value register reads returned, in order.
+    pub(crate) read_hash: u64,
+}
+
+impl core::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Inner")
+            .field("cfg", &self.cfg)
+            .field("ch", &self.ch)
+            .field("counters", &self.counters)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Where a register offset lands.
