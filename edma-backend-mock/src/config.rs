@@ -40,10 +40,13 @@ pub enum ExecMode {
     /// before every register access and between the two halves of every
     /// LL slot write (the body, then the control word) the scheduler is
     /// asked, again and again, whether the engine takes one more step.
-    /// A doorbell only starts the channel. A fetched element is acted on
-    /// no later than the driver's [`MockConfig::fetch_window_reads`]-th
-    /// register read after the fetch; until then a doorbell finds the
-    /// channel running and is lost (the erratum `docs/ring.md` describes).
+    /// A doorbell only starts the channel. Between two elements the engine
+    /// takes bounded time: it has fetched the next element and acted on it
+    /// (loaded it, or stopped) no later than the driver's
+    /// [`MockConfig::fetch_window_reads`]-th register read after it
+    /// finished the previous one. A doorbell that arrives after the fetch
+    /// and before the stop finds the channel running and is lost (the
+    /// erratum `docs/ring.md` describes).
     Scheduled,
 }
 
@@ -68,9 +71,9 @@ pub struct MockConfig {
     pub ll_bytes_per_channel: usize,
     /// Execution mode.
     pub mode: ExecMode,
-    /// [`ExecMode::Scheduled`]: driver register reads after which a fetched
-    /// element is acted on at the latest (the engine's fetch takes bounded
-    /// time; default 3).
+    /// [`ExecMode::Scheduled`]: driver register reads after which an engine
+    /// between two elements has fetched the next one and acted on it
+    /// (default 3).
     pub fetch_window_reads: u32,
 }
 

@@ -55,7 +55,9 @@ impl Inner {
         c.status = HwChannelStatus::Running.bits();
         if self.ll_mode(dir, ch) {
             if self.cfg.mode == ExecMode::Scheduled {
-                self.ch[i][usize::from(ch)].need_fetch = true;
+                let c = &mut self.ch[i][usize::from(ch)];
+                c.need_fetch = true;
+                c.latch_reads = 0;
             } else {
                 self.fetch(dir, ch);
             }
@@ -134,7 +136,6 @@ impl Inner {
                         sar,
                         dar,
                     });
-                    c.latch_reads = 0;
                     return true;
                 }
             }
@@ -222,6 +223,7 @@ impl Inner {
                 c.loaded = false;
                 if self.cfg.mode == ExecMode::Scheduled {
                     c.need_fetch = true;
+                    c.latch_reads = 0;
                 } else {
                     self.fetch(dir, ch);
                 }

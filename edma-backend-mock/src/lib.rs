@@ -132,6 +132,7 @@ impl MockEngine {
                 imwr_log: Vec::new(),
                 scheduler: None,
                 read_hash: 0,
+                yield_seq: 0,
             }),
         }
     }

@@ -94,10 +94,13 @@ impl Inner {
         for i in 0..2 {
             for ch in 0..8u8 {
                 let c = &mut self.ch[i][usize::from(ch)];
-                if c.latch.is_some() {
+                if c.running && (c.latch.is_some() || c.need_fetch) {
                     c.latch_reads += 1;
                     if c.latch_reads >= self.cfg.fetch_window_reads {
-                        self.decide(dir_of(i), ch);
+                        let dir = dir_of(i);
+                        if !c.need_fetch || self.latch(dir, ch) {
+                            self.decide(dir, ch);
+                        }
                     }
                 }
             }

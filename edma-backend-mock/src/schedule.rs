@@ -44,6 +44,11 @@ impl EngineView<'_> {
         self.kind
     }
 
+    /// Yield points reached so far (driver actions), this one included.
+    pub fn seq(&self) -> u64 {
+        self.inner.yield_seq
+    }
+
     /// A hash of everything that decides the future: every channel's
     /// registers and execution state, the shared registers, both memories
     /// and every value the driver has read so far (the driver's state is a
@@ -105,6 +110,7 @@ impl Inner {
         if self.cfg.mode != ExecMode::Scheduled {
             return;
         }
+        self.yield_seq += 1;
         let Some(mut s) = self.scheduler.take() else {
             return;
         };

@@ -34,7 +34,8 @@ pub(crate) struct Ch {
     pub(crate) latch: Option<Latched>,
     /// Scheduled mode: the next micro-step fetches at LLP.
     pub(crate) need_fetch: bool,
-    /// Driver register reads since the latch was taken.
+    /// Driver register reads since the channel finished an element (or
+    /// was started) without having acted on the next one.
     pub(crate) latch_reads: u32,
     /// Control word of the loaded element, as fetched.
     pub(crate) cur_control: u32,
@@ -76,6 +77,8 @@ pub(crate) struct Inner {
     pub(crate) scheduler: Option<Scheduler>,
     /// Hash of every value register reads returned, in order.
     pub(crate) read_hash: u64,
+    /// Yield points reached (scheduled mode).
+    pub(crate) yield_seq: u64,
 }
 
 impl core::fmt::Debug for Inner {

@@ -413,15 +413,15 @@ impl<R: RegisterIo, M: RawMutex> Stopper for Controller<R, M> {
 }
 
 /// Stops the engine when a channel is dropped with a batch in flight.
-struct StopGuard<'b> {
-    ctrl: Option<&'b (dyn Stopper + Sync)>,
-    dir: ChannelDir,
-    index: u8,
+pub(crate) struct StopGuard<'b> {
+    pub(crate) ctrl: Option<&'b (dyn Stopper + Sync)>,
+    pub(crate) dir: ChannelDir,
+    pub(crate) index: u8,
 }
 
 impl StopGuard<'_> {
     /// The batch ended: nothing to stop.
-    fn disarm(mut self) {
+    pub(crate) fn disarm(mut self) {
         self.ctrl = None;
     }
 }

@@ -20,6 +20,8 @@
 //!   function of entries, direction, deployment, limits and translation).
 //! * [`channel`] — the per-channel state machine and the [`channel::Controller`]
 //!   that owns the shared registers.
+//! * [`ring`] — the same channel driven as a ring: entries appended behind
+//!   a running engine, completed by index.
 //! * [`io`] — the three seams backends plug into: register access, LL memory
 //!   and PCI address translation.
 //!
@@ -94,6 +96,7 @@ pub mod io;
 pub mod plan;
 pub mod progress;
 pub mod regs;
+pub mod ring;
 #[cfg(feature = "async")]
 pub mod wait;
 

@@ -376,7 +376,7 @@ pub struct PlannedElement {
 }
 
 /// The engine-side (SAR, DAR) of an entry's start, PCI side translated.
-pub(super) fn resolve<T: AddressTranslate + ?Sized>(
+pub(crate) fn resolve<T: AddressTranslate + ?Sized>(
     e: &Entry,
     dir: ChannelDir,
     t: &T,

@@ -1,0 +1,936 @@
+//! Ring mode: keep the engine fed. Entries are appended behind a running
+//! engine and complete by index; the engine never has to stop between
+//! submissions.
+//!
+//! The channel's LL region is used as a circular list: `D` data slots and,
+//! in slot `D`, a link back to slot 0 with TCB (the engine toggles its
+//! consumer cycle state, CCS, when it follows it). The producer — this
+//! type — writes each element with its producer cycle state (PCS) in the
+//! cycle bit (CB) and toggles PCS when it wraps; the engine executes an
+//! element only while CB equals CCS and otherwise stops there until the next
+//! doorbell, which resumes it at that element. One data slot is always kept
+//! free, so the distance from the oldest unfinished element to the engine's
+//! position (LLP) is unambiguous.
+//!
+//! * [`Ring::append`] validates entries like the batch planner (naming the
+//!   offending entry, splitting long entries, translating the PCI side) and
+//!   writes their elements; each entry gets an index (a `u64` that counts up
+//!   for the life of the ring). Nothing is written when it fails, and a
+//!   request larger than the free space fails as [`RingError::Full`] with
+//!   how many of its entries would fit ([`Ring::append_some`] takes them).
+//! * [`Ring::submit`] rings the doorbell (the first one also starts the
+//!   channel, exactly as the batch path's first start does); [`Ring::push`]
+//!   is both.
+//! * [`Ring::on_interrupt`] and [`Ring::poll`] report [`Completed`]: how
+//!   many entries finished since the last report and the last one's index;
+//!   after an error the failing entry, how many of its bytes were done and
+//!   which entries were not attempted. Progress is LLP read as two halves
+//!   (high, low, high again).
+//! * The erratum: a doorbell written while the engine runs can be lost. When
+//!   an interrupt or a poll finds the channel stopped with submitted
+//!   elements pending, it rings again ([`Completed::resumed`]).
+//! * [`Ring::terminate`] stops the engine; an abort or a termination
+//!   reports what ran and what did not and resets the ring, which is then
+//!   usable again.
+//!
+//! `docs/ring.md` describes the protocol, the ordering of the writes and what
+//! is assumed about the hardware.
+//!
+//! ```
+//! use edma_backend_mock::{MockConfig, MockEngine};
+//! use edma_core::ring::{Notify, Ring};
+//! use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+//! let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+//! engine.pci_write(0x1000, b"first second third");
+//! let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+//! let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Read, 0)).unwrap();
+//! // 8 slots: 7 data slots and the link; one data slot stays free.
+//! let mut ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Read, 0, 8)).unwrap();
+//! assert_eq!(ring.free(), 6);
+//! let a = ring.push(&ctrl, &[Entry::new(0x1000, 0x8000, 5), Entry::new(0x1006, 0x9000, 6)], Notify::End).unwrap();
+//! assert_eq!(a.indices(), 0..2);
+//! let b = ring.push(&ctrl, &[Entry::new(0x100d, 0xa000, 5)], Notify::End).unwrap();
+//! assert_eq!(b.indices(), 2..3);
+//! // The mock ran the engine on each doorbell; the interrupt reports all three.
+//! let done = ring.on_interrupt(&ctrl).expect("this channel's interrupt");
+//! assert_eq!((done.completed, done.last), (3, Some(2)));
+//! assert!(done.failure.is_none());
+//! assert_eq!(engine.local_read(0xa000, 5), b"third");
+//! ```
+
+use core::ops::Range;
+
+use lock_api::RawMutex;
+
+use crate::channel::{ChannelConfig, Claim, StopGuard};
+use crate::controller::Controller;
+use crate::desc::{Control, Element, SLOT_SIZE};
+use crate::io::{AddressTranslate, Identity, LlMemory, RegisterIo};
+use crate::plan::{self, Cursor, Elements, Entry, Limits, PlanError, PlanParams};
+use crate::progress::RegSnapshot;
+use crate::regs::{ChReg, HwChannelStatus};
+use crate::{ChannelDir, Deployment, MapFormat};
+
+/// Status reads [`Ring::poll`] and [`Ring::on_interrupt`] wait at most for
+/// an engine that is between elements (running, transfer size 0) to either
+/// load the next one or stop: the window in which a doorbell can be lost.
+pub const SETTLE_READS: u32 = 64;
+
+/// Which elements of an append ask for an interrupt.
+///
+/// On the eDMA v0 maps the element gets LIE (and RIE in remote deployment):
+/// the done interrupt (and the done IMWr) fires when the engine finishes
+/// it. Native HDMA signals with its stop interrupt whenever the engine
+/// stops at an element not yet produced — at the end of every burst of work
+/// — so no element bits are set there (its element bits 3/4 are watermark
+/// requests, left clear as in Linux).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub enum Notify {
+    /// The append's last element (the default).
+    #[default]
+    End,
+    /// The last element of every entry.
+    Each,
+    /// No element: the caller polls ([`Ring::poll`]). On eDMA maps an
+    /// engine that stops on a lost doorbell then waits for the next poll,
+    /// append or interrupt.
+    None,
+}
+
+/// What [`Ring::append`] queued.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Appended {
+    /// Index of the first entry.
+    pub first: u64,
+    /// Entries queued.
+    pub entries: usize,
+    /// LL elements they took (more than `entries` when entries were split).
+    pub elements: usize,
+}
+
+impl Appended {
+    /// The indices the entries got.
+    pub fn indices(&self) -> Range<u64> {
+        self.first..self.first.saturating_add(self.entries as u64)
+    }
+}
+
+/// Why a ring operation was refused. Nothing was written to registers or LL
+/// memory, and the ring is unchanged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RingError {
+    /// Not enough free slots for all the entries.
+    Full {
+        /// Free data slots.
+        free: usize,
+        /// How many of the entries (a prefix) would fit.
+        fits: usize,
+    },
+    /// An entry was rejected by the planner (its index in the request).
+    Plan(PlanError),
+    /// [`Ring::terminate`] is waiting for the engine to stop.
+    Stopping,
+    /// Remote deployment without a remote-interrupt target
+    /// ([`Controller::configure_remote_interrupt`]).
+    NoRemoteInterrupt,
+    /// The LL region (or the ring's slot count `N`) has fewer than 3 slots:
+    /// two data slots (one kept free) and the link.
+    LlTooSmall {
+        /// Slots available.
+        capacity: usize,
+    },
+}
+
+impl From<PlanError> for RingError {
+    fn from(e: PlanError) -> Self {
+        RingError::Plan(e)
+    }
+}
+
+impl core::fmt::Display for RingError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            RingError::Full { free, fits } => write!(
+                f,
+                "the ring has {free} free slots; {fits} of the entries would fit"
+            ),
+            RingError::Plan(e) => write!(f, "entries rejected: {e}"),
+            RingError::Stopping => write!(f, "the ring is stopping"),
+            RingError::NoRemoteInterrupt => write!(
+                f,
+                "remote deployment: no remote-interrupt target configured for the channel"
+            ),
+            RingError::LlTooSmall { capacity } => {
+                write!(f, "a ring needs at least 3 LL slots; it has {capacity}")
+            }
+        }
+    }
+}
+
+impl core::error::Error for RingError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            RingError::Plan(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// How the entries after the last completed one ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FailKind {
+    /// The engine aborted (a bus or LL fetch error).
+    Aborted,
+    /// [`Ring::terminate`] stopped the engine.
+    Terminated,
+}
+
+/// The end of the queued work after an abort or a termination.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Failure {
+    /// Abort or termination.
+    pub kind: FailKind,
+    /// Index of the first entry not completed (the failing one).
+    pub entry: u64,
+    /// Bytes of that entry the engine is known to have moved (never more
+    /// than it moved; 0 where the registers do not prove any).
+    pub entry_bytes_done: u64,
+    /// Entries queued after it, which the engine did not attempt.
+    pub not_attempted: Range<u64>,
+}
+
+/// What [`Ring::poll`], [`Ring::on_interrupt`] or [`Ring::terminate`]
+/// found.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[must_use = "completions are reported exactly once"]
+pub struct Completed {
+    /// Entries that completed since the last report, in index order.
+    pub completed: u64,
+    /// Index of the last of them.
+    pub last: Option<u64>,
+    /// After an abort or a termination: the failing entry and the entries
+    /// not attempted. The ring has been reset.
+    pub failure: Option<Failure>,
+    /// The engine was found stopped with submitted elements pending and the
+    /// doorbell was rung again.
+    pub resumed: bool,
+}
+
+/// What [`Ring::terminate`] did.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[must_use = "completions are reported exactly once"]
+pub enum RingTerminate {
+    /// The engine was never started and nothing was queued.
+    Idle,
+    /// A stop was requested; the engine still runs. The report comes from
+    /// [`Ring::on_interrupt`] or [`Ring::poll`].
+    Stopping,
+    /// The engine stopped (or never started): what completed, what failed,
+    /// and the ring is reset.
+    Stopped(Completed),
+}
+
+/// Counters of a ring.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct RingStats {
+    /// Doorbells rung by [`Ring::submit`].
+    pub doorbells: u64,
+    /// Doorbells rung again because the engine was found stopped with
+    /// pending elements.
+    pub rerings: u64,
+    /// Aborts and terminations that reset the ring.
+    pub resets: u64,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct SlotMeta {
+    sar: u64,
+    dar: u64,
+    len: u32,
+    /// The element completes its entry.
+    ends_entry: bool,
+}
+
+/// A DMA channel driven as a ring of `N` LL slots (at most `N - 1` data
+/// slots and the link, fewer if the LL region is smaller).
+///
+/// `'c` is the lifetime of the controller the ring was started through:
+/// like a [`Channel`](crate::Channel), **a ring dropped while its engine may
+/// run stops it** (a stop request, then at most
+/// [`DROP_STOP_READS`](crate::channel::DROP_STOP_READS) status reads).
+#[derive(Debug)]
+pub struct Ring<'c, L, T = Identity, const N: usize = 64> {
+    cfg: ChannelConfig,
+    map: MapFormat,
+    deployment: Deployment,
+    ll: L,
+    translate: T,
+    /// Data slots in use (2..=N-1).
+    data: usize,
+    meta: [SlotMeta; N],
+    /// Next slot to produce, and its cycle bit.
+    head: usize,
+    pcs: bool,
+    /// Oldest element not yet retired.
+    tail: usize,
+    outstanding: usize,
+    /// The newest `unrung` of the outstanding elements have had no doorbell.
+    unrung: usize,
+    next_entry: u64,
+    done_entry: u64,
+    /// Bytes of entry `done_entry` in retired elements.
+    entry_bytes: u64,
+    started: bool,
+    stopping: bool,
+    guard: Option<StopGuard<'c>>,
+    stale: Option<RegSnapshot>,
+    stats: RingStats,
+}
+
+impl<'c, L: LlMemory, const N: usize> Ring<'c, L, Identity, N> {
+    /// A ring on a claimed channel and its LL region, with the identity
+    /// translation. Writes the empty ring into the LL region (every data
+    /// slot not valid for the engine, the link back to slot 0).
+    ///
+    /// Refused with [`RingError::LlTooSmall`] (the claim and the region
+    /// handed back) when fewer than 3 slots are available.
+    // Handing the claim and the region back is the point.
+    #[allow(clippy::result_large_err)]
+    pub fn new<R: RegisterIo, M: RawMutex>(
+        ctrl: &Controller<R, M>,
+        claim: Claim,
+        ll: L,
+    ) -> Result<Self, (RingError, Claim, L)> {
+        let slots = ll.capacity().min(N.saturating_add(1));
+        if slots < 3 {
+            return Err((RingError::LlTooSmall { capacity: slots }, claim, ll));
+        }
+        let mut ring = Ring {
+            cfg: claim.cfg,
+            map: ctrl.map(),
+            deployment: ctrl.deployment(),
+            ll,
+            translate: Identity,
+            data: slots - 1,
+            meta: [SlotMeta::default(); N],
+            head: 0,
+            pcs: true,
+            tail: 0,
+            outstanding: 0,
+            unrung: 0,
+            next_entry: 0,
+            done_entry: 0,
+            entry_bytes: 0,
+            started: false,
+            stopping: false,
+            guard: None,
+            stale: None,
+            stats: RingStats::default(),
+        };
+        ring.write_empty();
+        Ok(ring)
+    }
+}
+
+impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
+    /// The same ring with another PCI address translation; refused (the ring
+    /// handed back) while entries are queued.
+    #[allow(clippy::result_large_err)]
+    pub fn with_translation<U: AddressTranslate>(
+        self,
+        translate: U,
+    ) -> Result<Ring<'c, L, U, N>, Self> {
+        if self.outstanding != 0 || self.stopping {
+            return Err(self);
+        }
+        Ok(Ring {
+            cfg: self.cfg,
+            map: self.map,
+            deployment: self.deployment,
+            ll: self.ll,
+            translate,
+            data: self.data,
+            meta: self.meta,
+            head: self.head,
+            pcs: self.pcs,
+            tail: self.tail,
+            outstanding: self.outstanding,
+            unrung: self.unrung,
+            next_entry: self.next_entry,
+            done_entry: self.done_entry,
+            entry_bytes: self.entry_bytes,
+            started: self.started,
+            stopping: self.stopping,
+            guard: self.guard,
+            stale: self.stale,
+            stats: self.stats,
+        })
+    }
+
+    /// The channel's configuration.
+    pub fn config(&self) -> &ChannelConfig {
+        &self.cfg
+    }
+
+    /// The LL region.
+    pub fn ll(&self) -> &L {
+        &self.ll
+    }
+
+    /// Data slots that can hold queued elements at once (one of the ring's
+    /// data slots is always kept free).
+    pub fn capacity(&self) -> usize {
+        self.data - 1
+    }
+
+    /// Free data slots: how many more elements fit now.
+    pub fn free(&self) -> usize {
+        self.capacity().saturating_sub(self.outstanding)
+    }
+
+    /// Elements queued and not yet reported complete.
+    pub fn queued(&self) -> usize {
+        self.outstanding
+    }
+
+    /// The index the next appended entry gets.
+    pub fn next_index(&self) -> u64 {
+        self.next_entry
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> RingStats {
+        self.stats
+    }
+
+    /// Whether [`Ring::terminate`] is waiting for the engine to stop.
+    pub fn is_stopping(&self) -> bool {
+        self.stopping
+    }
+
+    /// The plan parameters entries are validated with when `free` slots are
+    /// free (the ring never coalesces: every element belongs to one entry).
+    fn params(&self, free: usize) -> PlanParams {
+        let len = (self.ll.capacity() as u64).saturating_mul(SLOT_SIZE as u64);
+        PlanParams {
+            map: self.map,
+            dir: self.cfg.dir,
+            deployment: self.deployment,
+            chunk_elements: free,
+            limits: Limits {
+                max_chunks: 1,
+                coalesce: false,
+                ..self.cfg.limits
+            },
+            ll_region: (self.ll.bus_addr(), len),
+        }
+    }
+
+    /// Queues `entries` (all of them, or none) without ringing the doorbell.
+    ///
+    /// Each element is written whole with its control word last; the
+    /// elements after the append's first are made visible
+    /// ([`LlMemory::sync`]) before the first one is written, so an engine
+    /// that sees the first sees them all. `notify` chooses the elements
+    /// that request an interrupt.
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::plan::PlanError;
+    /// use edma_core::ring::{Notify, Ring, RingError};
+    /// use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaNative));
+    /// let ctrl = Controller::new(&engine, MapFormat::HdmaNative, Deployment::Local);
+    /// let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap();
+    /// let mut ring: Ring<'_, _, _, 4> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 4)).unwrap();
+    /// let three = [Entry::new(0, 0x1000, 8), Entry::new(8, 0x2000, 8), Entry::new(16, 0x3000, 8)];
+    /// // 4 slots: 3 data slots, 2 usable. Nothing is written when it does not fit.
+    /// assert_eq!(ring.append(&three, Notify::End), Err(RingError::Full { free: 2, fits: 2 }));
+    /// let writes = engine.counters().total().ll_slot_writes;
+    /// assert_eq!(ring.append(&[Entry::new(0, 0x1000, 0)], Notify::End), Err(RingError::Plan(PlanError::ZeroLength { entry: 0 })));
+    /// assert_eq!(engine.counters().total().ll_slot_writes, writes);
+    /// assert_eq!(ring.append_some(&three, Notify::End).unwrap().entries, 2);
+    /// assert_eq!(ring.free(), 0);
+    /// ```
+    pub fn append(&mut self, entries: &[Entry], notify: Notify) -> Result<Appended, RingError> {
+        if self.stopping {
+            return Err(RingError::Stopping);
+        }
+        let free = self.free();
+        if free == 0 {
+            return Err(if entries.is_empty() {
+                RingError::Plan(PlanError::EmptyBatch)
+            } else {
+                RingError::Full { free: 0, fits: 0 }
+            });
+        }
+        let params = self.params(free);
+        let summary = match plan::validate(entries, &params, &self.translate) {
+            Ok(s) => s,
+            Err(PlanError::TooManyChunks { entry }) => {
+                return Err(RingError::Full { free, fits: entry });
+            }
+            Err(e) => return Err(RingError::Plan(e)),
+        };
+        let elements = self.encode(entries, &params, summary.elements, notify);
+        let first = self.next_entry;
+        self.next_entry = self.next_entry.wrapping_add(entries.len() as u64);
+        self.outstanding += elements;
+        self.unrung += elements;
+        Ok(Appended {
+            first,
+            entries: entries.len(),
+            elements,
+        })
+    }
+
+    /// Queues the longest prefix of `entries` that fits (at least one
+    /// entry, else [`RingError::Full`]); the returned count says how many.
+    /// For streaming a batch longer than the ring as slots complete.
+    pub fn append_some(
+        &mut self,
+        entries: &[Entry],
+        notify: Notify,
+    ) -> Result<Appended, RingError> {
+        match self.append(entries, notify) {
+            Err(RingError::Full { fits, .. }) if fits > 0 => {
+                self.append(entries.get(..fits).unwrap_or_default(), notify)
+            }
+            r => r,
+        }
+    }
+
+    /// Writes the elements of a validated request; returns how many.
+    #[inline]
+    fn encode(
+        &mut self,
+        entries: &[Entry],
+        params: &PlanParams,
+        elements: u64,
+        notify: Notify,
+    ) -> usize {
+        let cycle = if self.pcs {
+            Control::CB
+        } else {
+            Control::empty()
+        };
+        let irq = if self.map.is_edma_v0() {
+            if self.deployment == Deployment::Remote {
+                Control::LIE | Control::RIE
+            } else {
+                Control::LIE
+            }
+        } else {
+            Control::empty()
+        };
+        let (each, end) = match notify {
+            Notify::End => (Control::empty(), irq),
+            Notify::Each => (irq, irq),
+            Notify::None => (Control::empty(), Control::empty()),
+        };
+        let mut w = Writer {
+            ll: &mut self.ll,
+            meta: &mut self.meta,
+            head: self.head,
+            pcs: self.pcs,
+            data: self.data,
+            first: None,
+        };
+        let translate = &self.translate;
+        let mut count = 0usize;
+        let total = usize::try_from(elements).unwrap_or(usize::MAX);
+        if elements == entries.len() as u64 {
+            // One element per entry (nothing split): element i is entry i.
+            for e in entries {
+                let Some((sar, dar)) = plan::resolve(e, params.dir, translate) else {
+                    break;
+                };
+                count += 1;
+                let ctl = interrupt_bits(each, end, count == total);
+                w.put(sar, dar, e.len as u32, true, ctl);
+            }
+        } else {
+            let mut it = Elements::new(entries, params, translate, Cursor::default());
+            // An element is written once the next one is known, so the
+            // append's last element is known when it is written.
+            let mut held: Option<(u64, u64, u32, bool)> = None;
+            while let Some(el) = it.next() {
+                let ends = it.cursor().offset == 0;
+                if let Some((s, d, l, e)) = held {
+                    count += 1;
+                    let ctl = interrupt_bits(if e { each } else { Control::empty() }, end, false);
+                    w.put(s, d, l, e, ctl);
+                }
+                held = Some((el.sar, el.dar, el.len, ends));
+            }
+            if let Some((s, d, l, e)) = held {
+                count += 1;
+                let ctl = interrupt_bits(each, end, true);
+                w.put(s, d, l, e, ctl);
+            }
+        }
+        if let Some((slot, el)) = w.first {
+            if count > 1 {
+                // The rest of the append is visible before its first element.
+                w.ll.sync();
+            }
+            w.ll.write(slot, &el);
+            w.ll.sync();
+        }
+        self.head = w.head;
+        self.pcs = w.pcs;
+        count
+    }
+
+    /// Rings the doorbell for everything appended so far. The first
+    /// doorbell after [`Ring::new`] or a reset also starts the channel
+    /// (enable, interrupt setup, LLP at slot 0, CCS = 1), as the batch
+    /// path's first start does. Nothing queued: nothing is written.
+    pub fn submit<R: RegisterIo + Sync + 'c, M: RawMutex + Sync + 'c>(
+        &mut self,
+        ctrl: &'c Controller<R, M>,
+    ) -> Result<(), RingError> {
+        if self.stopping {
+            return Err(RingError::Stopping);
+        }
+        if self.unrung == 0 {
+            return Ok(());
+        }
+        let (dir, ch) = (self.cfg.dir, self.cfg.index);
+        if ctrl.deployment() == Deployment::Remote && !ctrl.remote_interrupt_configured(dir, ch) {
+            return Err(RingError::NoRemoteInterrupt);
+        }
+        if !self.started {
+            if self.stale.is_none() {
+                self.stale = Some(RegSnapshot::read_element(ctrl, dir, ch));
+            }
+            ctrl.enable_channel(dir, ch);
+            ctrl.start_ll(dir, ch, self.ll.bus_addr());
+            self.started = true;
+            self.guard = Some(StopGuard {
+                ctrl: Some(ctrl),
+                dir,
+                index: ch,
+            });
+        }
+        ctrl.doorbell(dir, ch);
+        self.unrung = 0;
+        self.stats.doorbells += 1;
+        Ok(())
+    }
+
+    /// [`Ring::append`] then [`Ring::submit`]. If the submit is refused the
+    /// entries stay queued (a later submit rings for them).
+    pub fn push<R: RegisterIo + Sync + 'c, M: RawMutex + Sync + 'c>(
+        &mut self,
+        ctrl: &'c Controller<R, M>,
+        entries: &[Entry],
+        notify: Notify,
+    ) -> Result<Appended, RingError> {
+        let a = self.append(entries, notify)?;
+        self.submit(ctrl)?;
+        Ok(a)
+    }
+
+    /// Handles this channel's interrupt: `None` if no done/stop or abort
+    /// status of this channel is set (another channel's interrupt);
+    /// otherwise clears it and reports as [`Ring::poll`] does.
+    pub fn on_interrupt<R: RegisterIo, M: RawMutex>(
+        &mut self,
+        ctrl: &Controller<R, M>,
+    ) -> Option<Completed> {
+        let (done, abort) = ctrl.int_status(self.cfg.dir, self.cfg.index);
+        if !done && !abort {
+            return None;
+        }
+        Some(self.service(ctrl, done, abort))
+    }
+
+    /// Reports progress without an interrupt (a busy-polling firmware, or a
+    /// host driving a remote engine): clears this channel's statuses,
+    /// retires the elements the engine finished, rings again if the engine
+    /// stopped with submitted elements pending, and handles an abort or a
+    /// pending termination.
+    pub fn poll<R: RegisterIo, M: RawMutex>(&mut self, ctrl: &Controller<R, M>) -> Completed {
+        let (done, abort) = ctrl.int_status(self.cfg.dir, self.cfg.index);
+        self.service(ctrl, done, abort)
+    }
+
+    fn service<R: RegisterIo, M: RawMutex>(
+        &mut self,
+        ctrl: &Controller<R, M>,
+        done: bool,
+        abort: bool,
+    ) -> Completed {
+        let (dir, ch) = (self.cfg.dir, self.cfg.index);
+        // Cleared before the state is read: a completion after this point
+        // raises the status again, one before it shows in LLP.
+        ctrl.int_clear(dir, ch, done, abort);
+        let mut out = Completed::default();
+        if !self.started {
+            return out;
+        }
+        let status = ctrl.hw_status(dir, ch);
+        if self.stopping {
+            if status != HwChannelStatus::Running {
+                self.end(ctrl, FailKind::Terminated, &mut out);
+            }
+            return out;
+        }
+        if abort || status == HwChannelStatus::Halted {
+            self.end(ctrl, FailKind::Aborted, &mut out);
+            return out;
+        }
+        let llp = read_llp(ctrl, dir, ch);
+        self.retire_to(llp, &mut out);
+        if self.outstanding > self.unrung {
+            let mut stopped = status != HwChannelStatus::Running;
+            if !stopped && ctrl.ch_read(dir, ch, ChReg::TransferSize) == 0 {
+                // Between elements: it either loads the next one or stops
+                // on an element it fetched before we wrote it.
+                stopped =
+                    (0..SETTLE_READS).any(|_| ctrl.hw_status(dir, ch) != HwChannelStatus::Running);
+                if stopped {
+                    let llp = read_llp(ctrl, dir, ch);
+                    self.retire_to(llp, &mut out);
+                }
+            }
+            if stopped && self.outstanding > self.unrung {
+                ctrl.doorbell(dir, ch);
+                self.stats.rerings += 1;
+                out.resumed = true;
+            }
+        }
+        out
+    }
+
+    /// Elements finished before the engine's position `llp`, if `llp` is a
+    /// slot of this ring within the queued window.
+    fn consumed(&self, llp: u64) -> Option<usize> {
+        let off = llp.checked_sub(self.ll.bus_addr())?;
+        if off % SLOT_SIZE as u64 != 0 {
+            return None;
+        }
+        let slot = usize::try_from(off / SLOT_SIZE as u64).ok()?;
+        if slot > self.data {
+            return None;
+        }
+        // The link slot: everything before it ran; the engine is at slot 0.
+        let at = if slot == self.data { 0 } else { slot };
+        let n = (at + self.data - self.tail) % self.data;
+        (n <= self.outstanding).then_some(n)
+    }
+
+    fn retire_to(&mut self, llp: u64, out: &mut Completed) {
+        if let Some(n) = self.consumed(llp) {
+            self.retire(n, out);
+        }
+    }
+
+    fn retire(&mut self, n: usize, out: &mut Completed) {
+        for _ in 0..n {
+            let m = self.meta.get(self.tail).copied().unwrap_or_default();
+            if m.ends_entry {
+                out.last = Some(self.done_entry);
+                out.completed += 1;
+                self.done_entry = self.done_entry.wrapping_add(1);
+                self.entry_bytes = 0;
+            } else {
+                self.entry_bytes = self.entry_bytes.saturating_add(u64::from(m.len));
+            }
+            self.tail += 1;
+            if self.tail == self.data {
+                self.tail = 0;
+            }
+        }
+        self.outstanding -= n;
+        self.unrung = self.unrung.min(self.outstanding);
+    }
+
+    /// The engine has stopped (abort or termination): retire what it
+    /// finished, report the rest, reset the ring.
+    fn end<R: RegisterIo, M: RawMutex>(
+        &mut self,
+        ctrl: &Controller<R, M>,
+        kind: FailKind,
+        out: &mut Completed,
+    ) {
+        let (dir, ch) = (self.cfg.dir, self.cfg.index);
+        let snap = RegSnapshot::read(ctrl, dir, ch);
+        let at = self.consumed(snap.llp);
+        if let Some(n) = at {
+            self.retire(n, out);
+        }
+        if self.outstanding > 0 {
+            let m = self.meta.get(self.tail).copied().unwrap_or_default();
+            // A partial count only for the element at LLP, proven by SAR
+            // and DAR having moved by exactly that much, and not the state
+            // the channel was last seen idle in.
+            let fresh = self
+                .stale
+                .is_none_or(|s| (s.size, s.sar, s.dar) != (snap.size, snap.sar, snap.dar));
+            let partial = match m.len.checked_sub(snap.size) {
+                Some(d)
+                    if at.is_some()
+                        && snap.size != 0
+                        && fresh
+                        && snap.sar == m.sar.wrapping_add(u64::from(d))
+                        && snap.dar == m.dar.wrapping_add(u64::from(d)) =>
+                {
+                    u64::from(d)
+                }
+                _ => 0,
+            };
+            out.failure = Some(Failure {
+                kind,
+                entry: self.done_entry,
+                entry_bytes_done: self.entry_bytes.saturating_add(partial),
+                not_attempted: self.done_entry.wrapping_add(1)..self.next_entry,
+            });
+        }
+        self.stale = Some(snap);
+        let (d, a) = ctrl.int_status(dir, ch);
+        ctrl.int_clear(dir, ch, d, a);
+        self.reset();
+    }
+
+    /// Back to the empty ring at slot 0, cycle 1, channel not started.
+    fn reset(&mut self) {
+        self.head = 0;
+        self.tail = 0;
+        self.pcs = true;
+        self.outstanding = 0;
+        self.unrung = 0;
+        self.done_entry = self.next_entry;
+        self.entry_bytes = 0;
+        self.started = false;
+        self.stopping = false;
+        if let Some(g) = self.guard.take() {
+            g.disarm();
+        }
+        self.stats.resets += 1;
+        self.write_empty();
+    }
+
+    /// Every data slot not valid for CCS = 1, and the link of lap 0.
+    fn write_empty(&mut self) {
+        for i in 0..self.data {
+            self.ll.write(i, &Element::data(Control::empty(), 0, 0, 0));
+        }
+        let link = plan::link_element(true, self.ll.bus_addr());
+        self.ll.write(self.data, &link);
+        self.ll.sync();
+    }
+
+    /// Stops the engine and ends the queued work.
+    ///
+    /// Requests a stop; if the engine reports the channel stopped, what it
+    /// finished is retired, the rest reported ([`FailKind::Terminated`])
+    /// and the ring reset, now. Otherwise [`RingTerminate::Stopping`]: the
+    /// report comes from the next [`Ring::on_interrupt`] or [`Ring::poll`]
+    /// that finds the engine stopped, and appends are refused until then.
+    pub fn terminate<R: RegisterIo, M: RawMutex>(
+        &mut self,
+        ctrl: &Controller<R, M>,
+    ) -> RingTerminate {
+        let (dir, ch) = (self.cfg.dir, self.cfg.index);
+        let mut out = Completed::default();
+        if !self.started {
+            if self.outstanding == 0 {
+                return RingTerminate::Idle;
+            }
+            // Queued but never rung: none of it ran.
+            out.failure = Some(Failure {
+                kind: FailKind::Terminated,
+                entry: self.done_entry,
+                entry_bytes_done: 0,
+                not_attempted: self.done_entry.wrapping_add(1)..self.next_entry,
+            });
+            self.reset();
+            return RingTerminate::Stopped(out);
+        }
+        self.stopping = true;
+        ctrl.stop_request(dir, ch);
+        if ctrl.hw_status(dir, ch) == HwChannelStatus::Running {
+            return RingTerminate::Stopping;
+        }
+        self.end(ctrl, FailKind::Terminated, &mut out);
+        RingTerminate::Stopped(out)
+    }
+}
+
+/// The producer side of an append: the LL region, the slot records and
+/// the head, borrowed apart from the translation the elements come from.
+struct Writer<'a, L, const N: usize> {
+    ll: &'a mut L,
+    meta: &'a mut [SlotMeta; N],
+    head: usize,
+    pcs: bool,
+    data: usize,
+    /// The append's first element, written last.
+    first: Option<(usize, Element)>,
+}
+
+impl<L: LlMemory, const N: usize> Writer<'_, L, N> {
+    /// Writes one element at the head (the append's first is held back in
+    /// `first`), records it and advances the head, rewriting the link when
+    /// the lap ends.
+    #[inline(always)]
+    fn put(&mut self, sar: u64, dar: u64, len: u32, ends_entry: bool, ctl: Control) {
+        // The cycle bit of the lap the slot is in: an append that wraps
+        // writes its later elements with the toggled cycle.
+        let cb = if self.pcs {
+            Control::CB
+        } else {
+            Control::empty()
+        };
+        let el = Element::data(ctl | cb, len, sar, dar);
+        if let Some(m) = self.meta.get_mut(self.head) {
+            *m = SlotMeta {
+                sar,
+                dar,
+                len,
+                ends_entry,
+            };
+        }
+        if self.first.is_none() {
+            self.first = Some((self.head, el));
+        } else {
+            self.ll.write(self.head, &el);
+        }
+        self.head += 1;
+        if self.head == self.data {
+            // The lap's link: back to slot 0, toggling CCS, carrying the
+            // cycle the engine will have after following it.
+            let link = plan::link_element(self.pcs, self.ll.bus_addr());
+            self.ll.write(self.data, &link);
+            self.head = 0;
+            self.pcs = !self.pcs;
+        }
+    }
+}
+
+/// The interrupt bits of an element: `each` (entry end), plus `end` on the
+/// append's last element.
+#[inline(always)]
+fn interrupt_bits(each: Control, end: Control, last: bool) -> Control {
+    if last { each | end } else { each }
+}
+
+/// LLP as two 32-bit halves, torn-read safe: high, low, high again, and the
+/// low half again if the high one changed.
+fn read_llp<R: RegisterIo, M: RawMutex>(ctrl: &Controller<R, M>, dir: ChannelDir, ch: u8) -> u64 {
+    let hi = ctrl.ch_read(dir, ch, ChReg::LlpHi);
+    let lo = ctrl.ch_read(dir, ch, ChReg::LlpLo);
+    let hi2 = ctrl.ch_read(dir, ch, ChReg::LlpHi);
+    let lo = if hi2 == hi {
+        lo
+    } else {
+        ctrl.ch_read(dir, ch, ChReg::LlpLo)
+    };
+    (u64::from(hi2) << 32) | u64::from(lo)
+}
