@@ -62,7 +62,7 @@ use core::ops::Range;
 
 use lock_api::RawMutex;
 
-use crate::channel::{ChannelConfig, Claim, StopGuard};
+use crate::channel::{ChannelConfig, Claim, DROP_STOP_READS, StopGuard};
 use crate::controller::Controller;
 use crate::desc::{Control, Element, SLOT_SIZE};
 use crate::io::{AddressTranslate, Identity, LlMemory, RegisterIo};
@@ -128,6 +128,13 @@ pub enum RingError {
         /// How many of the entries (a prefix) would fit.
         fits: usize,
     },
+    /// The request's first entry needs more elements (after splitting at
+    /// [`Limits::max_element_len`]) than the ring can hold at once: it can
+    /// never be appended.
+    TooLarge {
+        /// Index of the entry in the request.
+        entry: usize,
+    },
     /// An entry was rejected by the planner (its index in the request).
     Plan(PlanError),
     /// [`Ring::terminate`] is waiting for the engine to stop.
@@ -156,6 +163,9 @@ impl core::fmt::Display for RingError {
                 f,
                 "the ring has {free} free slots; {fits} of the entries would fit"
             ),
+            RingError::TooLarge { entry } => {
+                write!(f, "entry {entry} needs more elements than the ring holds")
+            }
             RingError::Plan(e) => write!(f, "entries rejected: {e}"),
             RingError::Stopping => write!(f, "the ring is stopping"),
             RingError::NoRemoteInterrupt => write!(
@@ -472,7 +482,7 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
         let summary = match plan::validate(entries, &params, &self.translate) {
             Ok(s) => s,
             Err(PlanError::TooManyChunks { entry }) => {
-                return Err(RingError::Full { free, fits: entry });
+                return Err(self.full(entries, free, entry));
             }
             Err(e) => return Err(RingError::Plan(e)),
         };
@@ -486,6 +496,19 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
             entries: entries.len(),
             elements,
         })
+    }
+
+    /// `Full`, or `TooLarge` when the first entry that does not fit is the
+    /// request's first and needs more elements than the ring ever holds.
+    #[cold]
+    fn full(&self, entries: &[Entry], free: usize, fits: usize) -> RingError {
+        let max = u64::from(self.cfg.limits.max_element_len.max(1));
+        let needs = entries.get(fits).map_or(0, |e| e.len.div_ceil(max));
+        if fits == 0 && needs > self.capacity() as u64 {
+            RingError::TooLarge { entry: 0 }
+        } else {
+            RingError::Full { free, fits }
+        }
     }
 
     /// Queues the longest prefix of `entries` that fits (at least one
@@ -760,6 +783,18 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
         out: &mut Completed,
     ) {
         let (dir, ch) = (self.cfg.dir, self.cfg.index);
+        if ctrl.hw_status(dir, ch) == HwChannelStatus::Running {
+            // A doorbell (a submit before the abort was seen) restarted the
+            // halted channel: stop it before its LL is rewritten.
+            ctrl.stop_request(dir, ch);
+            let stopped =
+                (0..DROP_STOP_READS).any(|_| ctrl.hw_status(dir, ch) != HwChannelStatus::Running);
+            if !stopped {
+                // Reported once the engine is seen stopped.
+                self.stopping = true;
+                return;
+            }
+        }
         let snap = RegSnapshot::read(ctrl, dir, ch);
         let at = self.consumed(snap.llp);
         if let Some(n) = at {

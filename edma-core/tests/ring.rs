@@ -246,56 +246,186 @@ fn explore(s: &Setup, ops: &[Op], limit: usize) -> (usize, u64) {
     }
 }
 
-/// Every interleaving of small scenarios: rings of 3 to 6 data slots
-/// (4..=7 LL slots), a few appends (one needs splitting), on every map.
-#[test]
-#[cfg_attr(miri, ignore = "hundreds of thousands of runs")]
-fn every_interleaving_of_small_rings() {
-    let programs: Vec<Vec<Op>> = vec![
+fn app(lens: &[u32], notify: Notify) -> Op {
+    Op::Append {
+        lens: lens.to_vec(),
+        notify,
+        submit: true,
+    }
+}
+
+fn programs() -> Vec<Vec<Op>> {
+    use Notify::{Each, End};
+    vec![
         vec![
-            Op::Append {
-                lens: vec![8],
-                notify: Notify::End,
-                submit: true,
-            },
-            Op::Append {
-                lens: vec![8, 8],
-                notify: Notify::End,
-                submit: true,
-            },
+            app(&[8], End),
+            app(&[8], End),
             Op::Interrupt,
-            Op::Append {
-                lens: vec![8],
-                notify: Notify::End,
-                submit: true,
-            },
+            app(&[8], End),
+            Op::Interrupt,
         ],
         vec![
-            Op::Append {
-                lens: vec![8, 20],
-                notify: Notify::End,
-                submit: true,
-            },
+            app(&[8, 20], End),
             Op::Poll,
-            Op::Append {
-                lens: vec![8],
-                notify: Notify::End,
-                submit: true,
-            },
+            app(&[8], Each),
             Op::Interrupt,
+            app(&[4, 4], End),
         ],
-    ];
+        vec![
+            app(&[8], End),
+            Op::Interrupt,
+            app(&[8, 8], End),
+            Op::Interrupt,
+            app(&[8], End),
+            Op::Poll,
+            app(&[8], End),
+        ],
+    ]
+}
+
+/// Explores `programs` on rings of `slots` LL slots for every map and the
+/// given deployment/direction pairs; returns (interleavings, entries checked).
+fn exhaustive(
+    programs: &[Vec<Op>],
+    slots: std::ops::RangeInclusive<usize>,
+    pairs: &[(Deployment, ChannelDir)],
+) -> (usize, u64) {
     let mut total_runs = 0;
+    let mut total_reported = 0;
     for map in MapFormat::ALL {
-        for (p, ops) in programs.iter().enumerate() {
-            for slots in 3..=4 {
-                let s = setup(map, Deployment::Local, ChannelDir::Write, slots, 16);
-                let (runs, reported) = explore(&s, ops, 2_000_000);
-                assert!(reported > 0);
-                total_runs += runs;
-                eprintln!("{map:?} program {p} slots {slots}: {runs} interleavings");
+        for &(dep, dir) in pairs {
+            for (p, ops) in programs.iter().enumerate() {
+                for n in slots.clone() {
+                    let s = setup(map, dep, dir, n, 16);
+                    let (runs, reported) = explore(&s, ops, 1_000_000);
+                    assert!(reported > 0);
+                    total_runs += runs;
+                    total_reported += reported;
+                    if std::env::var("RING_VERBOSE").is_ok() {
+                        eprintln!(
+                            "{map:?} {dep:?} {dir:?} program {p} slots {n}: {runs} interleavings"
+                        );
+                    }
+                }
             }
         }
     }
-    eprintln!("{total_runs} runs in all");
+    eprintln!("{total_runs} interleavings, {total_reported} entries reported and checked");
+    (total_runs, total_reported)
+}
+
+/// Every interleaving of small scenarios (the part `cargo test` runs in
+/// debug builds; `every_interleaving_full` is the whole set): rings of 2
+/// and 3 data slots, two programs, every map, local write and remote read.
+#[test]
+#[cfg_attr(miri, ignore = "thousands of runs")]
+fn every_interleaving_of_small_rings() {
+    let p = programs();
+    let (runs, _) = exhaustive(
+        &p[..2],
+        3..=4,
+        &[
+            (Deployment::Local, ChannelDir::Write),
+            (Deployment::Remote, ChannelDir::Read),
+        ],
+    );
+    assert!(runs > 10_000, "{runs}");
+}
+
+/// Every interleaving of small scenarios: rings of 2 to 6 data slots
+/// (3..=7 LL slots), three programs (appends that wrap, entries split at 16
+/// bytes, interrupts and polls between them), every map x deployment x
+/// direction. About 2.7 million interleavings; `.ci/run` runs it in a
+/// release build (`--ignored`, about 7 minutes).
+#[test]
+#[ignore = "release build, run by .ci/run"]
+fn every_interleaving_full() {
+    let pairs: Vec<(Deployment, ChannelDir)> = [Deployment::Local, Deployment::Remote]
+        .into_iter()
+        .flat_map(|d| ChannelDir::ALL.map(|c| (d, c)))
+        .collect();
+    let (runs, _) = exhaustive(&programs(), 3..=7, &pairs);
+    assert!(runs > 2_000_000, "{runs}");
+}
+
+/// Long seeded random runs: entries stream through rings of 4 to 7 slots
+/// (entries of up to 2 elements) with the engine interleaved at random, on every map and pairing.
+/// `entries` per map in all.
+fn long_runs(entries: u64) -> u64 {
+    let mut all = 0;
+    for (k, (map, dep, dir)) in combos().into_iter().enumerate() {
+        let seed = 0xa11_0000 + k as u64;
+        let mut rng = Rng(seed);
+        let per = entries / 4;
+        let mut ops = Vec::new();
+        let mut n = 0;
+        while n < per {
+            let c = rng.range(1, 3);
+            n += c;
+            ops.push(Op::Stream {
+                lens: (0..c).map(|_| rng.range(1, 40) as u32).collect(),
+                notify: if rng.range(0, 7) == 0 {
+                    Notify::Each
+                } else {
+                    Notify::End
+                },
+            });
+            if rng.range(0, 2) == 0 {
+                ops.push(if rng.range(0, 3) == 0 {
+                    Op::Poll
+                } else {
+                    Op::Interrupt
+                });
+            }
+        }
+        let s = setup(map, dep, dir, rng.range(4, 7) as usize, 32);
+        let out = run(&s, &ops, Some(random_scheduler(seed, rng.range(30, 220))));
+        assert_eq!(out.completed, out.appended);
+        assert!(out.appended >= per, "{map:?}: {}", out.appended);
+        all += out.appended;
+    }
+    all
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "long")]
+fn long_random_runs() {
+    let n = long_runs(u64::from(common::cases(0, 5_000)));
+    assert!(n > 10_000, "{n}");
+}
+
+/// At least a million entries per map, `.ci/run` runs it in release.
+#[test]
+#[ignore = "release build, run by .ci/run"]
+fn a_million_entries_per_map() {
+    let n = long_runs(1_000_000);
+    assert!(n >= 4_000_000, "{n}");
+}
+
+/// Faults (aborts at random elements and bytes, LL fetch errors),
+/// terminations and appends without interrupts at random points: every
+/// entry is reported once — completed, failed with never more bytes than
+/// moved, or not attempted — and the ring goes on after each reset.
+#[test]
+fn faults_and_terminations_at_random_points() {
+    let runs = common::cases(2, 40);
+    let mut failures = 0;
+    for (map, dep, dir) in combos() {
+        for r in 0..runs {
+            let seed =
+                0xfa_0000 + r as u64 * 104_729 + map.raw() as u64 * 131 + dir.index() as u64 * 7;
+            let mut rng = Rng(seed);
+            let slots = rng.range(3, 10) as usize;
+            let ops = random_ops(&mut rng, 80, true, true);
+            let s = setup(map, dep, dir, slots, 40);
+            let out = run(&s, &ops, Some(random_scheduler(seed, rng.range(20, 240))));
+            assert_eq!(
+                out.completed + out.failed + out.not_attempted,
+                out.appended,
+                "seed {seed:#x}"
+            );
+            failures += out.failed;
+        }
+    }
+    assert!(failures > 0, "no fault ever hit a queued entry");
 }

@@ -47,6 +47,9 @@ pub enum Op {
         notify: Notify,
         submit: bool,
     },
+    /// Append all of these entries, polling while the ring is full (a
+    /// producer streaming a batch through the ring), ringing each time.
+    Stream { lens: Vec<u32>, notify: Notify },
     /// Ring the doorbell for what was appended.
     Submit,
     /// Service the interrupt if the line is up.
@@ -305,12 +308,58 @@ pub fn run(setup: &Setup, ops: &[Op], scheduler: Option<Scheduler>) -> Outcome {
                         }
                     }
                     Err(RingError::Full { .. } | RingError::Stopping) => {}
+                    Err(RingError::TooLarge { entry: 0 }) => {
+                        let max = u64::from(setup.max_element_len.max(1));
+                        assert!(entries[0].len.div_ceil(max) > ring.capacity() as u64);
+                    }
                     Err(e) => panic!("append refused: {e}"),
                 }
                 if *submit {
                     match ring.submit(&ctrl) {
                         Ok(()) | Err(RingError::Stopping) => {}
                         Err(e) => panic!("submit refused: {e}"),
+                    }
+                }
+            }
+            Op::Stream { lens, notify } => {
+                let mut entries = Vec::new();
+                let mut recs = VecDeque::new();
+                for (k, len) in lens.iter().enumerate() {
+                    let len = (*len as usize).clamp(1, BUF);
+                    let (e, r) = chk.prepare(ring.next_index() + k as u64, len);
+                    entries.push(e);
+                    recs.push_back(r);
+                }
+                let mut at = 0;
+                let mut spins = 0;
+                while at < entries.len() {
+                    match ring.append_some(&entries[at..], *notify) {
+                        Ok(a) => {
+                            chk.next_index += a.entries as u64;
+                            chk.out.appended += a.entries as u64;
+                            chk.queue.extend(recs.drain(..a.entries));
+                            at += a.entries;
+                            ring.submit(&ctrl).unwrap();
+                        }
+                        Err(RingError::Full { .. }) => {
+                            let c = ring.poll(&ctrl);
+                            chk.report(&c);
+                            spins += 1;
+                            if spins >= 100_000 {
+                                use edma_core::regs::ChReg;
+                                panic!(
+                                    "no progress while streaming: {setup:?} queued {} stats {:?} running {} llp {:#x} base {:#x} size {} counters {:?} last {c:?}",
+                                    ring.queued(),
+                                    ring.stats(),
+                                    engine.is_running(setup.dir, ch),
+                                    ctrl.ch_read(setup.dir, ch, ChReg::LlpLo),
+                                    engine.ll_base(setup.dir, ch),
+                                    ctrl.ch_read(setup.dir, ch, ChReg::TransferSize),
+                                    engine.counters().channel(setup.dir, ch)
+                                );
+                            }
+                        }
+                        Err(e) => panic!("append refused: {e}"),
                     }
                 }
             }
@@ -326,6 +375,17 @@ pub fn run(setup: &Setup, ops: &[Op], scheduler: Option<Scheduler>) -> Outcome {
                 }
             }
             Op::Poll => {
+                if debug {
+                    use edma_core::regs::ChReg;
+                    eprintln!(
+                        "  before poll: llp {:#x} size {} sar {:#x} base {:#x} running {}",
+                        ctrl.ch_read(setup.dir, ch, ChReg::LlpLo),
+                        ctrl.ch_read(setup.dir, ch, ChReg::TransferSize),
+                        ctrl.ch_read(setup.dir, ch, ChReg::SarLo),
+                        engine.ll_base(setup.dir, ch),
+                        engine.is_running(setup.dir, ch)
+                    );
+                }
                 let c = ring.poll(&ctrl);
                 chk.report(&c);
             }
