@@ -7,12 +7,19 @@
 #   scripts/instructions.sh              # all N in 1..4096
 #   scripts/instructions.sh --check 60   # N = 64 only; fails above 60 (CI)
 #   TRANSLATE=window scripts/instructions.sh   # PCI side through an OffsetWindow
+#   scripts/instructions.sh --ring-check 30   # the ring: Ring::append of 64
+#       entries (validation + encoding), counted alone with --toggle-collect;
+#       fails above 30 per entry (CI). Writes target/instructions-ring.csv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 limit=
+ring=
 if [ "${1:-}" = "--check" ]; then
   limit=${2:?--check needs a limit}
   NS=${NS:-64}
+elif [ "${1:-}" = "--ring-check" ]; then
+  limit=${2:?--ring-check needs a limit}
+  ring=1
 fi
 command -v valgrind >/dev/null || { echo "valgrind not found" >&2; exit 1; }
 # Instruction counts depend on the compiler: the figures in docs/results.md
@@ -22,6 +29,27 @@ tc=
 if ! rustc --version | grep -q "^rustc $RUSTC_FOR_COUNTS "; then
   rustup toolchain install "$RUSTC_FOR_COUNTS" --profile minimal >&2
   tc=+$RUSTC_FOR_COUNTS
+fi
+if [ -n "$ring" ]; then
+  cargo $tc build --release -q -p edma-core --example ring_cost
+  bin=target/release/examples/ring_cost
+  out=target/instructions-ring.csv
+  R=${R:-20}
+  N=${N:-64}
+  echo "map,n,instr_per_entry" > "$out"
+  over=0
+  for map in legacy unroll compat native; do
+    c=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null --toggle-collect='*append_round*' \
+      "$bin" "$map" "$N" "$R" 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+    [ -n "$c" ] || { echo "no count from callgrind" >&2; exit 1; }
+    per=$(python3 -c "print(f'{$c / ($R * $N):.1f}')")
+    echo "$map,$N,$per" | tee -a "$out"
+    if python3 -c "import sys; sys.exit(0 if $per > $limit else 1)"; then
+      echo "ring append, $map at N = $N: $per instructions per entry, above the target of $limit" >&2
+      over=1
+    fi
+  done
+  exit "$over"
 fi
 cargo $tc build --release -q -p edma-core --example plan_cost
 bin=target/release/examples/plan_cost

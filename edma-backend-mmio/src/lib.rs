@@ -378,4 +378,20 @@ impl LlMemory for MmioLl {
             barrier::after_register_read();
         }
     }
+
+    fn read(&self, index: usize) -> Option<Element> {
+        if index >= self.slots {
+            return None;
+        }
+        let slot = self.base.wrapping_add(index * SLOT_SIZE);
+        let mut b = [0u8; SLOT_SIZE];
+        for (k, chunk) in b.chunks_exact_mut(8).enumerate() {
+            // SAFETY: index < slots, so the slot's 24 bytes are inside the
+            // region, and the 8-byte loads at offsets 0, 8 and 16 of an
+            // 8-aligned slot are aligned (see `write`).
+            let w = unsafe { slot.add(8 * k).cast::<u64>().read_volatile() };
+            chunk.copy_from_slice(&u64::from_le(w).to_le_bytes());
+        }
+        Some(Element::decode(&b))
+    }
 }

@@ -338,6 +338,9 @@ impl edma_core::io::LlMemory for BarLl<'_> {
     fn sync(&mut self) {
         self.ll.sync()
     }
+    fn read(&self, index: usize) -> Option<edma_core::desc::Element> {
+        self.ll.read(index)
+    }
 }
 
 #[cfg(test)]

@@ -382,4 +382,14 @@ impl LlMemory for MockLl<'_> {
         }
         g.counters.total.ll_slot_writes += 1;
     }
+    fn read(&self, index: usize) -> Option<Element> {
+        if index >= self.slots {
+            return None;
+        }
+        let g = self.engine.lock();
+        let r = g.local_range(self.bus + (index * SLOT_SIZE) as u64, SLOT_SIZE as u64)?;
+        let mut slot = [0u8; SLOT_SIZE];
+        slot.copy_from_slice(&g.local[r]);
+        Some(Element::decode(&slot))
+    }
 }

@@ -9,7 +9,7 @@
 //! * [`AddressTranslate`] — CPU/local address → PCI bus address, applied to
 //!   the PCI side of every entry (Linux's `dw_edma_plat_ops::pci_address`).
 
-use crate::desc::Element;
+use crate::desc::{Control, Element};
 
 /// 32-bit access to the engine's register block.
 ///
@@ -89,9 +89,43 @@ pub trait LlMemory {
     /// Implementations must make the control word (which carries the cycle
     /// bit) visible no earlier than the rest of the slot.
     fn write(&mut self, index: usize, element: &Element);
+    /// Writes a data element into slot `index`: [`LlMemory::write`] of
+    /// [`Element::data`]`(control, size, sar, dar)`, which the default does.
+    /// A region in plain memory may store the fields directly (the ring's
+    /// hot path calls this once per element).
+    #[inline]
+    fn write_data(&mut self, index: usize, control: Control, size: u32, sar: u64, dar: u64) {
+        self.write(index, &Element::data(control, size, sar, dar));
+    }
+    /// Writes data elements into consecutive slots from `start`, all with
+    /// `control`: item `k` of `items`, as (size, SAR, DAR), into slot
+    /// `start + k`. The default calls [`LlMemory::write_data`] for each.
+    #[inline]
+    fn write_data_run<I: Iterator<Item = (u32, u64, u64)>>(
+        &mut self,
+        start: usize,
+        control: Control,
+        items: I,
+    ) where
+        Self: Sized,
+    {
+        for (k, (size, sar, dar)) in items.enumerate() {
+            self.write_data(start + k, control, size, sar, dar);
+        }
+    }
     /// Makes every written slot visible to the engine (fences, or the dummy
     /// read-back Linux issues for LL memory behind a BAR).
     fn sync(&mut self) {}
+    /// Reads slot `index` back, if the region can be read (default: no).
+    ///
+    /// A [`Ring`](crate::ring::Ring) uses it only after an abort, to check
+    /// the failing element's SAR and DAR against the engine's registers
+    /// before it counts a partial transfer; without it no partial bytes
+    /// of the failing element are reported.
+    fn read(&self, index: usize) -> Option<Element> {
+        let _ = index;
+        None
+    }
 }
 
 impl<T: LlMemory + ?Sized> LlMemory for &mut T {
@@ -104,8 +138,15 @@ impl<T: LlMemory + ?Sized> LlMemory for &mut T {
     fn write(&mut self, index: usize, element: &Element) {
         (**self).write(index, element)
     }
+    #[inline]
+    fn write_data(&mut self, index: usize, control: Control, size: u32, sar: u64, dar: u64) {
+        (**self).write_data(index, control, size, sar, dar)
+    }
     fn sync(&mut self) {
         (**self).sync()
+    }
+    fn read(&self, index: usize) -> Option<Element> {
+        (**self).read(index)
     }
 }
 
@@ -154,8 +195,40 @@ impl LlMemory for SliceLl<'_> {
             *slot = element.encode();
         }
     }
+    /// The fields stored directly, little-endian, control word last.
+    #[inline]
+    fn write_data(&mut self, index: usize, control: Control, size: u32, sar: u64, dar: u64) {
+        if let Some(slot) = self.slots.get_mut(index) {
+            let (head, tail) = slot.split_at_mut(8);
+            let (s, d) = tail.split_at_mut(8);
+            s.copy_from_slice(&sar.to_le_bytes());
+            d.copy_from_slice(&dar.to_le_bytes());
+            let bits = crate::desc::DataControl::new(control.bits()).bits();
+            head.copy_from_slice(&(u64::from(bits) | (u64::from(size) << 32)).to_le_bytes());
+        }
+    }
+    #[inline]
+    fn write_data_run<I: Iterator<Item = (u32, u64, u64)>>(
+        &mut self,
+        start: usize,
+        control: Control,
+        items: I,
+    ) {
+        let bits = u64::from(crate::desc::DataControl::new(control.bits()).bits());
+        let slots = self.slots.get_mut(start..).unwrap_or_default();
+        for (slot, (size, sar, dar)) in slots.iter_mut().zip(items) {
+            let (head, tail) = slot.split_at_mut(8);
+            let (s, d) = tail.split_at_mut(8);
+            s.copy_from_slice(&sar.to_le_bytes());
+            d.copy_from_slice(&dar.to_le_bytes());
+            head.copy_from_slice(&(bits | (u64::from(size) << 32)).to_le_bytes());
+        }
+    }
     fn sync(&mut self) {
         core::sync::atomic::fence(core::sync::atomic::Ordering::Release);
+    }
+    fn read(&self, index: usize) -> Option<Element> {
+        self.slots.get(index).map(Element::decode)
     }
 }
 

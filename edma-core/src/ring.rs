@@ -256,14 +256,13 @@ pub struct RingStats {
     pub resets: u64,
 }
 
-#[derive(Clone, Copy, Debug, Default)]
-struct SlotMeta {
-    sar: u64,
-    dar: u64,
-    len: u32,
-    /// The element completes its entry.
-    ends_entry: bool,
-}
+/// What the ring remembers of a queued element: its length (bits 0..32)
+/// and whether it completes its entry (bit 32) — or, with bit 33, that the
+/// slot starts a run of `bits 0..32` elements that are one entry each (the
+/// fast path records a run once, not each element).
+type SlotMeta = u64;
+const ENDS_ENTRY: u64 = 1 << 32;
+const RUN: u64 = 1 << 33;
 
 /// A DMA channel driven as a ring of `N` LL slots (at most `N - 1` data
 /// slots and the link, fewer if the LL region is smaller).
@@ -294,6 +293,8 @@ pub struct Ring<'c, L, T = Identity, const N: usize = 64> {
     done_entry: u64,
     /// Bytes of entry `done_entry` in retired elements.
     entry_bytes: u64,
+    /// Elements left of the fast-path run at `tail`.
+    run_left: usize,
     started: bool,
     stopping: bool,
     guard: Option<StopGuard<'c>>,
@@ -326,7 +327,7 @@ impl<'c, L: LlMemory, const N: usize> Ring<'c, L, Identity, N> {
             ll,
             translate: Identity,
             data: slots - 1,
-            meta: [SlotMeta::default(); N],
+            meta: [0; N],
             head: 0,
             pcs: true,
             tail: 0,
@@ -335,6 +336,7 @@ impl<'c, L: LlMemory, const N: usize> Ring<'c, L, Identity, N> {
             next_entry: 0,
             done_entry: 0,
             entry_bytes: 0,
+            run_left: 0,
             started: false,
             stopping: false,
             guard: None,
@@ -373,6 +375,7 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
             next_entry: self.next_entry,
             done_entry: self.done_entry,
             entry_bytes: self.entry_bytes,
+            run_left: self.run_left,
             started: self.started,
             stopping: self.stopping,
             guard: self.guard,
@@ -479,6 +482,14 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
             });
         }
         let params = self.params(free);
+        if !entries.is_empty()
+            && entries.len() <= free
+            && plan::all_single(entries, &params, &self.translate)
+        {
+            // The common case: every entry one element, all of them fit.
+            let elements = self.encode_single(entries, params.dir, notify);
+            return Ok(self.appended(entries.len(), elements));
+        }
         let summary = match plan::validate(entries, &params, &self.translate) {
             Ok(s) => s,
             Err(PlanError::TooManyChunks { entry }) => {
@@ -487,15 +498,117 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
             Err(e) => return Err(RingError::Plan(e)),
         };
         let elements = self.encode(entries, &params, summary.elements, notify);
+        Ok(self.appended(entries.len(), elements))
+    }
+
+    fn appended(&mut self, entries: usize, elements: usize) -> Appended {
         let first = self.next_entry;
-        self.next_entry = self.next_entry.wrapping_add(entries.len() as u64);
+        self.next_entry = self.next_entry.wrapping_add(entries as u64);
         self.outstanding += elements;
         self.unrung += elements;
-        Ok(Appended {
+        Appended {
             first,
-            entries: entries.len(),
+            entries,
             elements,
-        })
+        }
+    }
+
+    /// The interrupt bits of this ring's elements (see [`Notify`]).
+    fn irq_bits(&self) -> Control {
+        if !self.map.is_edma_v0() {
+            Control::empty()
+        } else if self.deployment == Deployment::Remote {
+            Control::LIE | Control::RIE
+        } else {
+            Control::LIE
+        }
+    }
+
+    /// Writes entries that are one element each and all fit; returns how
+    /// many elements (= entries). The append's first element is written
+    /// last, after the rest are made visible.
+    #[inline]
+    fn encode_single(&mut self, entries: &[Entry], dir: ChannelDir, notify: Notify) -> usize {
+        let irq = self.irq_bits();
+        let (each, end) = match notify {
+            Notify::End => (Control::empty(), irq),
+            Notify::Each => (irq, irq),
+            Notify::None => (Control::empty(), Control::empty()),
+        };
+        let n = entries.len();
+        let (first_slot, first_pcs) = (self.head, self.pcs);
+        // At most two runs of slots: head..data, then 0.. after the wrap.
+        // The append's first element is written last (below).
+        let (a, b) = entries.split_at(n.min(self.data - self.head));
+        if let Some(m) = self.meta.get_mut(first_slot) {
+            *m = RUN | a.len() as u64;
+        }
+        if let (false, Some(m)) = (b.is_empty(), self.meta.first_mut()) {
+            *m = RUN | b.len() as u64;
+        }
+        let cycle = |pcs: bool| if pcs { Control::CB } else { Control::empty() };
+        self.write_run(
+            a.get(1..).unwrap_or_default(),
+            first_slot + 1,
+            cycle(first_pcs) | each,
+            dir,
+        );
+        let mut slot = first_slot + a.len();
+        if slot == self.data {
+            // The lap's link, carrying the cycle after the toggle.
+            let link = plan::link_element(self.pcs, self.ll.bus_addr());
+            self.ll.write(self.data, &link);
+            self.pcs = !self.pcs;
+            slot = 0;
+        }
+        if !b.is_empty() {
+            self.write_run(b, 0, cycle(self.pcs) | each, dir);
+            slot = b.len();
+        }
+        self.head = slot;
+        if n > 1 && end != each {
+            // The append's last element also asks for the interrupt: written
+            // again whole (nothing of the append is visible yet).
+            let last_pcs = if b.is_empty() { first_pcs } else { !first_pcs };
+            let last_slot = slot.checked_sub(1).unwrap_or(self.data - 1);
+            if let Some((e, (sar, dar))) = entries
+                .last()
+                .and_then(|e| Some((e, plan::resolve(e, dir, &self.translate)?)))
+            {
+                let el = Element::data(cycle(last_pcs) | each | end, e.len as u32, sar, dar);
+                self.ll.write(last_slot, &el);
+            }
+        }
+        if let Some((e, (sar, dar))) = entries
+            .first()
+            .and_then(|e| Some((e, plan::resolve(e, dir, &self.translate)?)))
+        {
+            if n > 1 {
+                // The rest of the append is visible before its first element.
+                self.ll.sync();
+            }
+            let ctl = if n == 1 { each | end } else { each };
+            let el = Element::data(cycle(first_pcs) | ctl, e.len as u32, sar, dar);
+            self.ll.write(first_slot, &el);
+        }
+        self.ll.sync();
+        n
+    }
+
+    /// Writes the elements of `part` into the slots from `start` with
+    /// control bits `ctl` (cycle bit included).
+    #[inline(always)]
+    fn write_run(&mut self, part: &[Entry], start: usize, ctl: Control, dir: ChannelDir) {
+        let t = &self.translate;
+        self.ll.write_data_run(
+            start,
+            ctl,
+            part.iter().map(|e| {
+                // Validated: the translation has an address for each entry.
+                let (sar, dar) = plan::resolve(e, dir, t).unwrap_or_default();
+                (e.len as u32, sar, dar)
+            }),
+        );
     }
 
     /// `Full`, or `TooLarge` when the first entry that does not fit is the
@@ -536,20 +649,7 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
         elements: u64,
         notify: Notify,
     ) -> usize {
-        let cycle = if self.pcs {
-            Control::CB
-        } else {
-            Control::empty()
-        };
-        let irq = if self.map.is_edma_v0() {
-            if self.deployment == Deployment::Remote {
-                Control::LIE | Control::RIE
-            } else {
-                Control::LIE
-            }
-        } else {
-            Control::empty()
-        };
+        let irq = self.irq_bits();
         let (each, end) = match notify {
             Notify::End => (Control::empty(), irq),
             Notify::Each => (irq, irq),
@@ -757,13 +857,17 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
     fn retire(&mut self, n: usize, out: &mut Completed) {
         for _ in 0..n {
             let m = self.meta.get(self.tail).copied().unwrap_or_default();
-            if m.ends_entry {
+            if self.run_left == 0 && m & RUN != 0 {
+                self.run_left = (m & u64::from(u32::MAX)) as usize;
+            }
+            if self.run_left > 0 || m & ENDS_ENTRY != 0 {
+                self.run_left = self.run_left.saturating_sub(1);
                 out.last = Some(self.done_entry);
                 out.completed += 1;
                 self.done_entry = self.done_entry.wrapping_add(1);
                 self.entry_bytes = 0;
             } else {
-                self.entry_bytes = self.entry_bytes.saturating_add(u64::from(m.len));
+                self.entry_bytes = self.entry_bytes.saturating_add(m & u64::from(u32::MAX));
             }
             self.tail += 1;
             if self.tail == self.data {
@@ -801,22 +905,26 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
             self.retire(n, out);
         }
         if self.outstanding > 0 {
-            let m = self.meta.get(self.tail).copied().unwrap_or_default();
-            // A partial count only for the element at LLP, proven by SAR
+            // A partial count only for the element at LLP, read back from
+            // the LL (no count if the region cannot be read), proven by SAR
             // and DAR having moved by exactly that much, and not the state
             // the channel was last seen idle in.
             let fresh = self
                 .stale
                 .is_none_or(|s| (s.size, s.sar, s.dar) != (snap.size, snap.sar, snap.dar));
-            let partial = match m.len.checked_sub(snap.size) {
-                Some(d)
-                    if at.is_some()
-                        && snap.size != 0
-                        && fresh
-                        && snap.sar == m.sar.wrapping_add(u64::from(d))
-                        && snap.dar == m.dar.wrapping_add(u64::from(d)) =>
+            let partial = match self.ll.read(self.tail) {
+                Some(Element::Data { size, sar, dar, .. })
+                    if at.is_some() && snap.size != 0 && fresh =>
                 {
-                    u64::from(d)
+                    match size.checked_sub(snap.size) {
+                        Some(d)
+                            if snap.sar == sar.wrapping_add(u64::from(d))
+                                && snap.dar == dar.wrapping_add(u64::from(d)) =>
+                        {
+                            u64::from(d)
+                        }
+                        _ => 0,
+                    }
                 }
                 _ => 0,
             };
@@ -842,6 +950,7 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
         self.unrung = 0;
         self.done_entry = self.next_entry;
         self.entry_bytes = 0;
+        self.run_left = 0;
         self.started = false;
         self.stopping = false;
         if let Some(g) = self.guard.take() {
@@ -911,11 +1020,18 @@ struct Writer<'a, L, const N: usize> {
 }
 
 impl<L: LlMemory, const N: usize> Writer<'_, L, N> {
-    /// Writes one element at the head (the append's first is held back in
-    /// `first`), records it and advances the head, rewriting the link when
-    /// the lap ends.
+    /// Records one element at the head and advances the head, rewriting
+    /// the link when the lap ends; returns the slot and the element (with
+    /// the cycle bit of the slot's lap) for the caller to write.
     #[inline(always)]
-    fn put(&mut self, sar: u64, dar: u64, len: u32, ends_entry: bool, ctl: Control) {
+    fn record(
+        &mut self,
+        sar: u64,
+        dar: u64,
+        len: u32,
+        ends_entry: bool,
+        ctl: Control,
+    ) -> (usize, Element) {
         // The cycle bit of the lap the slot is in: an append that wraps
         // writes its later elements with the toggled cycle.
         let cb = if self.pcs {
@@ -924,18 +1040,9 @@ impl<L: LlMemory, const N: usize> Writer<'_, L, N> {
             Control::empty()
         };
         let el = Element::data(ctl | cb, len, sar, dar);
-        if let Some(m) = self.meta.get_mut(self.head) {
-            *m = SlotMeta {
-                sar,
-                dar,
-                len,
-                ends_entry,
-            };
-        }
-        if self.first.is_none() {
-            self.first = Some((self.head, el));
-        } else {
-            self.ll.write(self.head, &el);
+        let slot = self.head;
+        if let Some(m) = self.meta.get_mut(slot) {
+            *m = u64::from(len) | if ends_entry { ENDS_ENTRY } else { 0 };
         }
         self.head += 1;
         if self.head == self.data {
@@ -945,6 +1052,19 @@ impl<L: LlMemory, const N: usize> Writer<'_, L, N> {
             self.ll.write(self.data, &link);
             self.head = 0;
             self.pcs = !self.pcs;
+        }
+        (slot, el)
+    }
+
+    /// Records and writes one element; the append's first is held back in
+    /// `first`, to be written last.
+    #[inline(always)]
+    fn put(&mut self, sar: u64, dar: u64, len: u32, ends_entry: bool, ctl: Control) {
+        let (slot, el) = self.record(sar, dar, len, ends_entry, ctl);
+        if self.first.is_none() {
+            self.first = Some((slot, el));
+        } else {
+            self.ll.write(slot, &el);
         }
     }
 }

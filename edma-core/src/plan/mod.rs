@@ -48,6 +48,7 @@ use crate::{ChannelDir, Deployment, MapFormat};
 pub use encode::{ChunkInfo, chunk_cycle_bit, data_control, encode_chunk, link_element};
 pub use locate::{chunk_prefix_bytes, locate};
 pub use stream::Elements;
+pub(crate) use validate::all_single;
 pub use validate::validate;
 
 /// One independent transfer: `len` bytes from `src` to `dst`.

@@ -171,6 +171,53 @@ pub fn validate<T: AddressTranslate + ?Sized>(
     })
 }
 
+/// Whether every entry passes validation as exactly one element (nothing to
+/// split): the ring's fast path, one pass of reductions without early
+/// exits. Conservative: `true` only if [`validate`] accepts every entry as
+/// one element; `false` sends the caller to [`validate`], which splits or
+/// names the offending entry (and may still accept the batch: the address
+/// check here is on the largest address and the longest entry together).
+#[inline]
+pub(crate) fn all_single<T: AddressTranslate + ?Sized>(
+    entries: &[Entry],
+    p: &PlanParams,
+    t: &T,
+) -> bool {
+    let max = u64::from(p.limits.max_element_len);
+    let top = addr_last(p.limits.addr_bits);
+    let (first, ll_last) = ll_bounds(p.ll_region);
+    if top < max {
+        // A bus narrower than an element: `top - longest` could underflow.
+        return false;
+    }
+    let mut longest = 0u64;
+    let mut lowest_local = u64::MAX;
+    let mut highest_local = 0u64;
+    let mut highest_bus = 0u64;
+    let mut one = |local: u64, pci: u64, len: u64| -> bool {
+        let Some(bus) = t.to_pci_range(pci, len) else {
+            return false;
+        };
+        longest = longest.max(len.wrapping_sub(1));
+        lowest_local = lowest_local.min(local);
+        highest_local = highest_local.max(local);
+        highest_bus = highest_bus.max(bus);
+        true
+    };
+    let translated = match p.dir {
+        ChannelDir::Write => entries.iter().all(|e| one(e.src, e.dst, e.len)),
+        ChannelDir::Read => entries.iter().all(|e| one(e.dst, e.src, e.len)),
+    };
+    // len 0 makes its `len - 1` u64::MAX: longest >= max. With longest <
+    // max <= top, every range ends at or below (its start + longest) <=
+    // top. The local sides all lie in [lowest_local, highest_local +
+    // longest]: if that misses the LL region, so does each of them.
+    translated
+        && longest < max
+        && highest_local.max(highest_bus) <= top - longest
+        && (highest_local + longest < first || lowest_local > ll_last)
+}
+
 /// The highest bus address `addr_bits` (1..=64) allows: `2^addr_bits - 1`.
 pub(super) fn addr_last(addr_bits: u8) -> u64 {
     if addr_bits >= 64 {

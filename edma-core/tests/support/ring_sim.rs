@@ -368,10 +368,10 @@ pub fn run(setup: &Setup, ops: &[Op], scheduler: Option<Scheduler>) -> Outcome {
                 Err(e) => panic!("submit refused: {e}"),
             },
             Op::Interrupt => {
-                if engine.irq_pending() {
-                    if let Some(c) = ring.on_interrupt(&ctrl) {
-                        chk.report(&c);
-                    }
+                if engine.irq_pending()
+                    && let Some(c) = ring.on_interrupt(&ctrl)
+                {
+                    chk.report(&c);
                 }
             }
             Op::Poll => {
