@@ -1,0 +1,593 @@
+//! The ring's API, value by value: the LL bytes and the order they are
+//! written in, the registers of a start, every error (and that it leaves
+//! nothing behind), terminate, drop, the abort's partial count and the
+//! torn-LLP guard.
+
+use std::sync::Mutex;
+
+use edma_backend_mock::{ExecMode, Fault, MockConfig, MockEngine, MockLl};
+use edma_core::desc::{Control, Element, SLOT_SIZE};
+use edma_core::io::{LlMemory, RegisterIo};
+use edma_core::plan::{Limits, PlanError};
+use edma_core::regs::ChReg;
+use edma_core::ring::{FailKind, Notify, Ring, RingError, RingTerminate};
+use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+
+/// An LL region that records every write and sync, in order, and forwards
+/// to the mock's region.
+#[derive(Debug)]
+struct Recorder<'e> {
+    inner: MockLl<'e>,
+    log: Vec<String>,
+    readable: bool,
+}
+
+impl LlMemory for Recorder<'_> {
+    fn bus_addr(&self) -> u64 {
+        self.inner.bus_addr()
+    }
+    fn capacity(&self) -> usize {
+        self.inner.capacity()
+    }
+    fn write(&mut self, index: usize, element: &Element) {
+        self.log.push(format!("w{index}"));
+        self.inner.write(index, element);
+    }
+    fn sync(&mut self) {
+        self.log.push("sync".into());
+    }
+    fn read(&self, index: usize) -> Option<Element> {
+        if self.readable {
+            self.inner.read(index)
+        } else {
+            None
+        }
+    }
+}
+
+fn rec(engine: &MockEngine, dir: ChannelDir, ch: u8, slots: usize) -> Recorder<'_> {
+    Recorder {
+        inner: engine.ll_region(dir, ch, slots),
+        log: Vec::new(),
+        readable: true,
+    }
+}
+
+fn slot(engine: &MockEngine, dir: ChannelDir, ch: u8, i: usize) -> Element {
+    engine.ll_region(dir, ch, 17).read(i).unwrap()
+}
+
+#[test]
+fn new_ring_writes_the_empty_ring() {
+    let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    let claim = ctrl
+        .claim(ChannelConfig::new(ChannelDir::Write, 2))
+        .unwrap();
+    let ring: Ring<'_, _, _, 8> =
+        Ring::new(&ctrl, claim, rec(&engine, ChannelDir::Write, 2, 6)).unwrap();
+    // 6 slots: 5 data slots, 4 usable.
+    assert_eq!(
+        (
+            ring.capacity(),
+            ring.free(),
+            ring.queued(),
+            ring.next_index()
+        ),
+        (4, 4, 0, 0)
+    );
+    let base = engine.ll_base(ChannelDir::Write, 2);
+    for i in 0..5 {
+        assert_eq!(
+            slot(&engine, ChannelDir::Write, 2, i),
+            Element::data(Control::empty(), 0, 0, 0),
+            "slot {i}"
+        );
+    }
+    assert_eq!(
+        slot(&engine, ChannelDir::Write, 2, 5),
+        Element::link(Control::TCB, base)
+    );
+    assert_eq!(ring.ll().log, ["w0", "w1", "w2", "w3", "w4", "w5", "sync"]);
+    // Nothing touched the registers.
+    assert_eq!(engine.counters().total().reg_writes, 0);
+    // N smaller than the region: the ring uses N data slots and the link.
+    let claim = ctrl
+        .claim(ChannelConfig::new(ChannelDir::Write, 3))
+        .unwrap();
+    let small: Ring<'_, _, _, 2> =
+        Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 3, 16)).unwrap();
+    assert_eq!(small.capacity(), 1);
+}
+
+#[test]
+fn appended_elements_carry_cycle_interrupt_and_link_bits() {
+    for (map, dep) in [
+        (MapFormat::EdmaLegacy, Deployment::Local),
+        (MapFormat::HdmaCompat, Deployment::Remote),
+        (MapFormat::HdmaNative, Deployment::Local),
+        (MapFormat::HdmaNative, Deployment::Remote),
+    ] {
+        let engine = MockEngine::new(MockConfig::new(map).with_mode(ExecMode::Manual));
+        let ctrl = Controller::new(&engine, map, dep);
+        let dir = ChannelDir::Read;
+        let claim = ctrl.claim(ChannelConfig::new(dir, 0)).unwrap();
+        let mut ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, rec(&engine, dir, 0, 5)).unwrap();
+        let base = engine.ll_base(dir, 0);
+        let irq = match (map.is_edma_v0(), dep) {
+            (false, _) => Control::empty(),
+            (true, Deployment::Local) => Control::LIE,
+            (true, Deployment::Remote) => Control::LIE | Control::RIE,
+        };
+        let e = |i: u64| Entry::new(0x1000 + i * 0x100, 0x8000 + i * 0x100, 16 + i);
+        let n0 = ring.ll().log.len();
+        let a = ring.append(&[e(0), e(1), e(2)], Notify::End).unwrap();
+        assert_eq!((a.first, a.entries, a.elements), (0, 3, 3));
+        // The first element is written last, after the rest are synced
+        // (the last one twice when it gets the interrupt bits).
+        let expect: &[&str] = if irq.is_empty() {
+            &["w1", "w2", "sync", "w0", "sync"]
+        } else {
+            &["w1", "w2", "w2", "sync", "w0", "sync"]
+        };
+        assert_eq!(ring.ll().log[n0..], *expect, "{map:?}");
+        assert_eq!(
+            slot(&engine, dir, 0, 0),
+            Element::data(Control::CB, 16, 0x1000, 0x8000)
+        );
+        assert_eq!(
+            slot(&engine, dir, 0, 1),
+            Element::data(Control::CB, 17, 0x1100, 0x8100)
+        );
+        assert_eq!(
+            slot(&engine, dir, 0, 2),
+            Element::data(Control::CB | irq, 18, 0x1200, 0x8200),
+            "{map:?}"
+        );
+        // Retire them (the engine is not started: nothing runs), then wrap:
+        // slot 3, the link (rewritten for lap 0), slots 0 and 1 with CB = 0.
+        let mut ring = {
+            let _ = ring.terminate(&ctrl);
+            ring
+        };
+        // terminate before a doorbell reset the ring to slot 0; fill 3
+        // entries again, then the next append wraps.
+        ring.append(&[e(0), e(1), e(2)], Notify::None).unwrap();
+        if dep == Deployment::Remote {
+            ctrl.configure_remote_interrupt(dir, 0, 0x3f_0000, 1);
+        }
+        ring.submit(&ctrl).unwrap();
+        assert_eq!(engine.step(dir, 0, 3), 3);
+        assert_eq!(ring.poll(&ctrl).completed, 3);
+        let n0 = ring.ll().log.len();
+        ring.append(&[e(3), e(4), e(5)], Notify::Each).unwrap();
+        assert_eq!(
+            ring.ll().log[n0..],
+            ["w4", "w0", "w1", "sync", "w3", "sync"],
+            "{map:?}"
+        );
+        assert_eq!(
+            slot(&engine, dir, 0, 3),
+            Element::data(Control::CB | irq, 19, 0x1300, 0x8300)
+        );
+        assert_eq!(slot(&engine, dir, 0, 4), Element::link(Control::TCB, base));
+        assert_eq!(
+            slot(&engine, dir, 0, 0),
+            Element::data(irq, 20, 0x1400, 0x8400)
+        );
+        assert_eq!(
+            slot(&engine, dir, 0, 1),
+            Element::data(irq, 21, 0x1500, 0x8500)
+        );
+        // The engine follows the link (CCS 1 -> 0) and runs lap 1.
+        ring.submit(&ctrl).unwrap();
+        assert_eq!(engine.step(dir, 0, 10), 3);
+        let c = ring.poll(&ctrl);
+        assert_eq!((c.completed, c.last), (3, Some(8)), "{map:?}");
+        // Lap 1 ends: its link carries CB (the cycle after the toggle is 1).
+        ring.append(&[e(6), e(7)], Notify::End).unwrap();
+        assert_eq!(
+            slot(&engine, dir, 0, 4),
+            Element::link(Control::TCB | Control::CB, base)
+        );
+        assert_eq!(
+            slot(&engine, dir, 0, 2),
+            Element::data(Control::empty(), 22, 0x1600, 0x8600)
+        );
+        assert_eq!(
+            slot(&engine, dir, 0, 3),
+            Element::data(irq, 23, 0x1700, 0x8700)
+        );
+    }
+}
+
+#[test]
+fn split_entries_and_completion_by_entry() {
+    let engine =
+        MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll).with_mode(ExecMode::Manual));
+    let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    let lim = Limits {
+        max_element_len: 100,
+        ..Limits::default()
+    };
+    let claim = ctrl
+        .claim(ChannelConfig::new(ChannelDir::Write, 0).with_limits(lim))
+        .unwrap();
+    let mut ring: Ring<'_, _, _, 16> =
+        Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 9)).unwrap();
+    let src: Vec<u8> = (0..=255u8).cycle().take(1024).collect();
+    engine.local_write(0x1000, &src);
+    // 250 bytes = 3 elements, 50 = 1, 300 = 3.
+    let batch = [
+        Entry::new(0x1000, 0x9000, 250),
+        Entry::new(0x1100, 0xa000, 50),
+        Entry::new(0x1200, 0xb000, 300),
+    ];
+    let a = ring.push(&ctrl, &batch, Notify::Each).unwrap();
+    assert_eq!((a.entries, a.elements), (3, 7));
+    assert_eq!(
+        slot(&engine, ChannelDir::Write, 0, 2),
+        Element::data(Control::CB | Control::LIE, 50, 0x10c8, 0x90c8)
+    );
+    assert_eq!(
+        slot(&engine, ChannelDir::Write, 0, 1),
+        Element::data(Control::CB, 100, 0x1064, 0x9064)
+    );
+    // Two elements done: entry 0 not yet complete.
+    engine.step(ChannelDir::Write, 0, 2);
+    assert_eq!(ring.poll(&ctrl).completed, 0);
+    engine.step(ChannelDir::Write, 0, 2);
+    let c = ring.poll(&ctrl);
+    assert_eq!((c.completed, c.last), (2, Some(1)));
+    engine.step(ChannelDir::Write, 0, 10);
+    let c = ring.on_interrupt(&ctrl).unwrap();
+    assert_eq!((c.completed, c.last, c.failure), (1, Some(2), None));
+    assert_eq!(engine.pci_read(0xb000, 300), src[0x200..0x200 + 300]);
+    assert_eq!(engine.pci_read(0xa000, 50), src[0x100..0x100 + 50]);
+}
+
+#[test]
+fn the_first_start_programs_what_the_batch_path_does() {
+    for map in MapFormat::ALL {
+        for dep in [Deployment::Local, Deployment::Remote] {
+            let run = |ring: bool| {
+                let engine = MockEngine::new(MockConfig::new(map));
+                let log = Mutex::new(Vec::new());
+                struct Rec<'a>(&'a MockEngine, &'a Mutex<Vec<(usize, u32)>>);
+                impl RegisterIo for Rec<'_> {
+                    fn read32(&self, o: usize) -> u32 {
+                        self.0.read32(o)
+                    }
+                    fn write32(&self, o: usize, v: u32) {
+                        self.1.lock().unwrap().push((o, v));
+                        self.0.write32(o, v)
+                    }
+                }
+                let ctrl = Controller::new(Rec(&engine, &log), map, dep);
+                ctrl.configure_remote_interrupt(ChannelDir::Read, 1, 0x3f_0000, 7);
+                log.lock().unwrap().clear();
+                let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Read, 1)).unwrap();
+                let ll = engine.ll_region(ChannelDir::Read, 1, 8);
+                let e = [Entry::new(0x100, 0x2000, 64)];
+                if ring {
+                    let mut r: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, ll).unwrap();
+                    r.push(&ctrl, &e, Notify::End).unwrap();
+                    assert_eq!(r.on_interrupt(&ctrl).unwrap().completed, 1);
+                    std::mem::forget(r);
+                } else {
+                    let mut ch = Channel::new(claim, ll);
+                    ch.submit(&ctrl, &e).unwrap();
+                    assert!(ch.on_interrupt(&ctrl).completion().unwrap().is_success());
+                }
+                let writes = log.lock().unwrap().clone();
+                (writes, engine.local_read(0x2000, 64))
+            };
+            let (batch, data_b) = run(false);
+            let (ring, data_r) = run(true);
+            // Up to the doorbell: the same writes, in order (the legacy
+            // viewport selections included).
+            let db =
+                |w: &[(usize, u32)]| w.iter().position(|&(o, v)| is_doorbell(map, o, v)).unwrap();
+            let (nb, nr) = (db(&batch), db(&ring));
+            assert_eq!(
+                ring[..=nr],
+                batch[..=nb],
+                "{map:?} {dep:?}: the first start"
+            );
+            // After it: the interrupt handling writes only the status clear
+            // (viewport selections accompany the reads, which differ).
+            let rest = |w: &[(usize, u32)]| -> Vec<(usize, u32)> {
+                w.iter()
+                    .copied()
+                    .filter(|&(o, _)| {
+                        map != MapFormat::EdmaLegacy || o != edma_core::regs::edma_v0::VIEWPORT_SEL
+                    })
+                    .collect()
+            };
+            assert_eq!(
+                rest(&ring[nr + 1..]),
+                rest(&batch[nb + 1..]),
+                "{map:?} {dep:?}: the clear"
+            );
+            assert_eq!(rest(&ring[nr + 1..]).len(), 1);
+            assert_eq!(data_r, data_b);
+        }
+    }
+}
+
+/// Whether a register write is the read channel 1 doorbell.
+fn is_doorbell(map: MapFormat, off: usize, v: u32) -> bool {
+    use edma_core::regs::{ch_reg_offset, edma_v0};
+    match map {
+        MapFormat::HdmaNative => {
+            ch_reg_offset(map, ChannelDir::Read, 1, ChReg::Doorbell) == Some(off) && v & 1 == 1
+        }
+        _ => off == edma_v0::dir_regs(ChannelDir::Read).doorbell && v == 1,
+    }
+}
+
+#[test]
+fn errors_leave_nothing_behind() {
+    let engine =
+        MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll).with_mode(ExecMode::Manual));
+    let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Remote);
+    let lim = Limits {
+        max_element_len: 64,
+        addr_bits: 32,
+        ..Limits::default()
+    };
+    let claim = ctrl
+        .claim(ChannelConfig::new(ChannelDir::Write, 0).with_limits(lim))
+        .unwrap();
+    let mut ring: Ring<'_, _, _, 8> =
+        Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 5)).unwrap();
+    let ll_base = engine.ll_base(ChannelDir::Write, 0);
+    let ok = Entry::new(0x100, 0x2000, 64);
+    let before = engine.counters().total();
+    let snapshot = |e: &MockEngine| e.local_read(ll_base, 5 * SLOT_SIZE);
+    let ll0 = snapshot(&engine);
+    let cases: Vec<(Vec<Entry>, RingError)> = vec![
+        (vec![], RingError::Plan(PlanError::EmptyBatch)),
+        (
+            vec![ok, Entry::new(0x100, 0x2000, 0)],
+            RingError::Plan(PlanError::ZeroLength { entry: 1 }),
+        ),
+        (
+            vec![ok, ok, Entry::new(0xffff_ffc0, 0x2000, 65)],
+            RingError::Plan(PlanError::SourceOutOfRange { entry: 2 }),
+        ),
+        (
+            vec![Entry::new(ll_base + 8, 0x2000, 8)],
+            RingError::Plan(PlanError::OverlapsLl { entry: 0 }),
+        ),
+        (vec![ok; 5], RingError::Full { free: 3, fits: 3 }),
+        (
+            vec![ok, ok, Entry::new(0x100, 0x3000, 128)],
+            RingError::Full { free: 3, fits: 2 },
+        ),
+        (
+            vec![Entry::new(0x100, 0x3000, 4 * 64)],
+            RingError::TooLarge { entry: 0 },
+        ),
+    ];
+    for (entries, err) in cases {
+        assert_eq!(ring.append(&entries, Notify::End), Err(err), "{entries:?}");
+        assert_eq!((ring.free(), ring.queued(), ring.next_index()), (3, 0, 0));
+        assert_eq!(
+            snapshot(&engine),
+            ll0,
+            "LL memory changed by a refused append"
+        );
+        assert_eq!(engine.counters().total(), before);
+        assert!(!err.to_string().is_empty());
+    }
+    // Remote without a remote-interrupt target: the append stays queued,
+    // the doorbell is refused, no register is written.
+    ring.append(&[ok], Notify::End).unwrap();
+    let writes = engine.counters().total().reg_writes;
+    assert_eq!(ring.submit(&ctrl), Err(RingError::NoRemoteInterrupt));
+    assert_eq!(engine.counters().total().reg_writes, writes);
+    // Once configured it goes.
+    ctrl.configure_remote_interrupt(ChannelDir::Write, 0, 0x3f_0000, 9);
+    ring.submit(&ctrl).unwrap();
+    assert_eq!(engine.step(ChannelDir::Write, 0, 4), 1);
+    assert_eq!(ring.on_interrupt(&ctrl).unwrap().completed, 1);
+    // with_translation: refused while queued, allowed when empty.
+    ring.append(&[ok], Notify::End).unwrap();
+    let ring = ring
+        .with_translation(|a: u64| Some(a))
+        .err()
+        .expect("refused while queued");
+    drop(ring);
+    // Too small a region: the claim and the region come back.
+    let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Read, 0)).unwrap();
+    let (err, claim, _ll) =
+        Ring::<'_, _, _, 8>::new(&ctrl, claim, engine.ll_region(ChannelDir::Read, 0, 2))
+            .err()
+            .unwrap();
+    assert_eq!(err, RingError::LlTooSmall { capacity: 2 });
+    assert_eq!(claim.config().index, 0);
+}
+
+#[test]
+fn terminate_reports_and_resets() {
+    for map in MapFormat::ALL {
+        let engine = MockEngine::new(MockConfig::new(map).with_mode(ExecMode::Manual));
+        let ctrl = Controller::new(&engine, map, Deployment::Local);
+        let claim = ctrl
+            .claim(ChannelConfig::new(ChannelDir::Write, 1))
+            .unwrap();
+        let mut ring: Ring<'_, _, _, 8> =
+            Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 1, 8)).unwrap();
+        assert_eq!(ring.terminate(&ctrl), RingTerminate::Idle);
+        engine.local_write(0x100, &[5; 64]);
+        let e = |i: u64| Entry::new(0x100, 0x4000 + 0x100 * i, 64);
+        // Queued, never rung: all of it reported, nothing written.
+        ring.append(&[e(0), e(1)], Notify::End).unwrap();
+        let RingTerminate::Stopped(c) = ring.terminate(&ctrl) else {
+            panic!()
+        };
+        let f = c.failure.unwrap();
+        assert_eq!(
+            (f.kind, f.entry, f.entry_bytes_done, f.not_attempted),
+            (FailKind::Terminated, 0, 0, 1..2)
+        );
+        assert_eq!(engine.counters().total().reg_writes, 0);
+        // Indices go on; two of four run, then terminate.
+        let a = ring
+            .push(&ctrl, &[e(2), e(3), e(4), e(5)], Notify::End)
+            .unwrap();
+        assert_eq!(a.indices(), 2..6);
+        assert_eq!(engine.step(ChannelDir::Write, 1, 2), 2);
+        let RingTerminate::Stopped(c) = ring.terminate(&ctrl) else {
+            panic!("{map:?}")
+        };
+        assert_eq!((c.completed, c.last), (2, Some(3)), "{map:?}");
+        let f = c.failure.unwrap();
+        assert_eq!(
+            (f.kind, f.entry, f.not_attempted),
+            (FailKind::Terminated, 4, 5..6)
+        );
+        assert_eq!(
+            engine.pci_read(0x4000 + 0x400, 64),
+            [0; 64],
+            "entry 4 not run"
+        );
+        assert!(!engine.is_running(ChannelDir::Write, 1));
+        assert_eq!((ring.queued(), ring.stats().resets), (0, 2));
+        // The ring starts again from slot 0 (a first start), and works.
+        ring.push(&ctrl, &[e(6)], Notify::End).unwrap();
+        assert_eq!(engine.step(ChannelDir::Write, 1, 5), 1);
+        let c = ring.on_interrupt(&ctrl).unwrap();
+        assert_eq!((c.completed, c.last), (1, Some(6)), "{map:?}");
+        assert_eq!(engine.pci_read(0x4000 + 0x600, 64), [5; 64]);
+    }
+}
+
+#[test]
+fn dropping_a_running_ring_stops_the_engine() {
+    for map in MapFormat::ALL {
+        let engine = MockEngine::new(MockConfig::new(map).with_mode(ExecMode::Manual));
+        let ctrl = Controller::new(&engine, map, Deployment::Local);
+        {
+            let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Read, 3)).unwrap();
+            let mut ring: Ring<'_, _, _, 8> =
+                Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Read, 3, 8)).unwrap();
+            ring.push(&ctrl, &[Entry::new(0x100, 0x4000, 64); 3], Notify::End)
+                .unwrap();
+            assert!(engine.is_running(ChannelDir::Read, 3));
+        }
+        assert!(!engine.is_running(ChannelDir::Read, 3), "{map:?}");
+        assert_eq!(
+            engine.counters().channel(ChannelDir::Read, 3).stop_requests,
+            1
+        );
+        assert!(!engine.irq_pending(), "{map:?}: status cleared");
+    }
+}
+
+#[test]
+fn an_abort_reports_the_failing_entry_and_exact_partial_bytes() {
+    for readable in [true, false] {
+        for map in MapFormat::ALL {
+            let engine = MockEngine::new(MockConfig::new(map));
+            let ctrl = Controller::new(&engine, map, Deployment::Local);
+            let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Read, 0)).unwrap();
+            let mut ll = rec(&engine, ChannelDir::Read, 0, 8);
+            ll.readable = readable;
+            let mut ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, ll).unwrap();
+            engine.pci_write(0x100, &[9; 256]);
+            engine.inject_fault(
+                ChannelDir::Read,
+                0,
+                Fault::AbortAt {
+                    element: 2,
+                    after_bytes: 40,
+                    read: true,
+                },
+            );
+            let e = |i: u64| Entry::new(0x100, 0x4000 + 0x100 * i, 64);
+            ring.push(&ctrl, &[e(0), e(1), e(2), e(3), e(4)], Notify::End)
+                .unwrap();
+            let c = ring.on_interrupt(&ctrl).expect("the abort interrupt");
+            assert_eq!((c.completed, c.last), (2, Some(1)), "{map:?}");
+            let f = c.failure.unwrap();
+            let partial = if readable { 40 } else { 0 };
+            assert_eq!(
+                (f.kind, f.entry, f.entry_bytes_done, f.not_attempted),
+                (FailKind::Aborted, 2, partial, 3..5),
+                "{map:?}"
+            );
+            assert_eq!(engine.local_read(0x4200, 64)[..40], [9; 40]);
+            assert_eq!(engine.local_read(0x4300, 64), [0; 64]);
+            // Reset: the next push starts the channel again and runs.
+            ring.push(&ctrl, &[e(5)], Notify::End).unwrap();
+            assert_eq!(ring.on_interrupt(&ctrl).unwrap().last, Some(5));
+        }
+    }
+}
+
+/// LLP changes between the reads of its halves (the engine crossed a 4 GiB
+/// line): the high-low-high read takes the low half again.
+#[test]
+fn a_torn_llp_read_is_read_again() {
+    struct Tear<'a> {
+        engine: &'a MockEngine,
+        hi: usize,
+        lo: usize,
+        hi_reads: Mutex<u32>,
+    }
+    impl RegisterIo for Tear<'_> {
+        fn read32(&self, o: usize) -> u32 {
+            let v = self.engine.read32(o);
+            if o == self.hi {
+                let mut n = self.hi_reads.lock().unwrap();
+                *n += 1;
+                // The first high read sees the old high half.
+                if *n == 1 {
+                    return v.wrapping_sub(1);
+                }
+            }
+            if o == self.lo && *self.hi_reads.lock().unwrap() == 1 {
+                // The low half read between them is from before the carry.
+                return 0xffff_fff0;
+            }
+            v
+        }
+        fn write32(&self, o: usize, v: u32) {
+            self.engine.write32(o, v)
+        }
+    }
+    let map = MapFormat::HdmaNative;
+    let mut cfg = MockConfig::new(map).with_mode(ExecMode::Manual);
+    cfg.local_base = 0x1_0000_0000;
+    let engine = MockEngine::new(cfg);
+    let off = |r| edma_core::regs::ch_reg_offset(map, ChannelDir::Write, 0, r).unwrap();
+    let tear = Tear {
+        engine: &engine,
+        hi: off(ChReg::LlpHi),
+        lo: off(ChReg::LlpLo),
+        hi_reads: Mutex::new(0),
+    };
+    let ctrl = Controller::new(tear, map, Deployment::Local);
+    let claim = ctrl
+        .claim(ChannelConfig::new(ChannelDir::Write, 0))
+        .unwrap();
+    let mut ring: Ring<'_, _, _, 8> =
+        Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 8)).unwrap();
+    let src = 0x1_0000_0100;
+    engine.local_write(src, &[3; 32]);
+    ring.push(
+        &ctrl,
+        &[
+            Entry::new(src, 0x4000, 16),
+            Entry::new(src + 16, 0x5000, 16),
+        ],
+        Notify::End,
+    )
+    .unwrap();
+    assert_eq!(engine.step(ChannelDir::Write, 0, 1), 1);
+    *ctrl.regs().hi_reads.lock().unwrap() = 0;
+    let c = ring.poll(&ctrl);
+    assert_eq!((c.completed, c.last), (1, Some(0)));
+}
