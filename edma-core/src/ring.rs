@@ -727,6 +727,10 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
         if ctrl.deployment() == Deployment::Remote && !ctrl.remote_interrupt_configured(dir, ch) {
             return Err(RingError::NoRemoteInterrupt);
         }
+        // Every element rung before is retired: the engine may be stopping
+        // right at the first of these, on a copy it fetched before we wrote
+        // it — and then this doorbell is lost (the erratum).
+        let check = self.started && self.outstanding == self.unrung;
         if !self.started {
             if self.stale.is_none() {
                 self.stale = Some(RegSnapshot::read_element(ctrl, dir, ch));
@@ -743,6 +747,14 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
         ctrl.doorbell(dir, ch);
         self.unrung = 0;
         self.stats.doorbells += 1;
+        if check && settle(ctrl, dir, ch) == HwChannelStatus::Stopped {
+            // Stopped: rung again unless it ran them all already.
+            let ran = self.consumed(read_llp(ctrl, dir, ch));
+            if ran.is_some_and(|n| n < self.outstanding) {
+                ctrl.doorbell(dir, ch);
+                self.stats.rerings += 1;
+            }
+        }
         Ok(())
     }
 
@@ -811,18 +823,23 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
         let llp = read_llp(ctrl, dir, ch);
         self.retire_to(llp, &mut out);
         if self.outstanding > self.unrung {
-            let mut stopped = status != HwChannelStatus::Running;
-            if !stopped && ctrl.ch_read(dir, ch, ChReg::TransferSize) == 0 {
-                // Between elements: it either loads the next one or stops
-                // on an element it fetched before we wrote it.
-                stopped =
-                    (0..SETTLE_READS).any(|_| ctrl.hw_status(dir, ch) != HwChannelStatus::Running);
-                if stopped {
+            let mut now = status;
+            if now == HwChannelStatus::Running {
+                // Between elements it either loads the next one or stops on
+                // an element it fetched before we wrote it: wait for which.
+                now = settle(ctrl, dir, ch);
+                if now == HwChannelStatus::Halted {
+                    // It aborted meanwhile (an LL fetch error): never ring a
+                    // halted channel.
+                    self.end(ctrl, FailKind::Aborted, &mut out);
+                    return out;
+                }
+                if now != HwChannelStatus::Running {
                     let llp = read_llp(ctrl, dir, ch);
                     self.retire_to(llp, &mut out);
                 }
             }
-            if stopped && self.outstanding > self.unrung {
+            if now != HwChannelStatus::Running && self.outstanding > self.unrung {
                 ctrl.doorbell(dir, ch);
                 self.stats.rerings += 1;
                 out.resumed = true;
@@ -1074,6 +1091,24 @@ impl<L: LlMemory, const N: usize> Writer<'_, L, N> {
 #[inline(always)]
 fn interrupt_bits(each: Control, end: Control, last: bool) -> Control {
     if last { each | end } else { each }
+}
+
+/// Waits (at most [`SETTLE_READS`] rounds) while the channel runs between
+/// two elements — status running, transfer size 0 — and returns its
+/// status: running with an element loaded, or no longer running.
+fn settle<R: RegisterIo, M: RawMutex>(
+    ctrl: &Controller<R, M>,
+    dir: ChannelDir,
+    ch: u8,
+) -> HwChannelStatus {
+    let mut now = ctrl.hw_status(dir, ch);
+    for _ in 0..SETTLE_READS {
+        if now != HwChannelStatus::Running || ctrl.ch_read(dir, ch, ChReg::TransferSize) != 0 {
+            break;
+        }
+        now = ctrl.hw_status(dir, ch);
+    }
+    now
 }
 
 /// LLP as two 32-bit halves, torn-read safe: high, low, high again, and the

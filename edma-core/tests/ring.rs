@@ -316,27 +316,28 @@ fn exhaustive(
 
 /// Every interleaving of small scenarios (the part `cargo test` runs in
 /// debug builds; `every_interleaving_full` is the whole set): rings of 2
-/// and 3 data slots, two programs, every map, local write and remote read.
+/// and 3 data slots, the first program, every map, local write and remote
+/// read.
 #[test]
 #[cfg_attr(miri, ignore = "thousands of runs")]
 fn every_interleaving_of_small_rings() {
     let p = programs();
     let (runs, _) = exhaustive(
-        &p[..2],
+        &p[..1],
         3..=4,
         &[
             (Deployment::Local, ChannelDir::Write),
             (Deployment::Remote, ChannelDir::Read),
         ],
     );
-    assert!(runs > 10_000, "{runs}");
+    assert!(runs > 5_000, "{runs}");
 }
 
 /// Every interleaving of small scenarios: rings of 2 to 6 data slots
 /// (3..=7 LL slots), three programs (appends that wrap, entries split at 16
 /// bytes, interrupts and polls between them), every map x deployment x
-/// direction. About 2.7 million interleavings; `.ci/run` runs it in a
-/// release build (`--ignored`, about 7 minutes).
+/// direction. About 3.5 million interleavings; `.ci/run` runs it in a
+/// release build (`--ignored`, about 4 minutes).
 #[test]
 #[ignore = "release build, run by .ci/run"]
 fn every_interleaving_full() {
@@ -345,7 +346,7 @@ fn every_interleaving_full() {
         .flat_map(|d| ChannelDir::ALL.map(|c| (d, c)))
         .collect();
     let (runs, _) = exhaustive(&programs(), 3..=7, &pairs);
-    assert!(runs > 2_000_000, "{runs}");
+    assert!(runs > 3_000_000, "{runs}");
 }
 
 /// Long seeded random runs: entries stream through rings of 4 to 7 slots

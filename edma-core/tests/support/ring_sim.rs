@@ -378,17 +378,6 @@ pub fn run(setup: &Setup, ops: &[Op], scheduler: Option<Scheduler>) -> Outcome {
                 }
             }
             Op::Poll => {
-                if debug {
-                    use edma_core::regs::ChReg;
-                    eprintln!(
-                        "  before poll: llp {:#x} size {} sar {:#x} base {:#x} running {}",
-                        ctrl.ch_read(setup.dir, ch, ChReg::LlpLo),
-                        ctrl.ch_read(setup.dir, ch, ChReg::TransferSize),
-                        ctrl.ch_read(setup.dir, ch, ChReg::SarLo),
-                        engine.ll_base(setup.dir, ch),
-                        engine.is_running(setup.dir, ch)
-                    );
-                }
                 let c = ring.poll(&ctrl);
                 chk.report(&c);
             }
