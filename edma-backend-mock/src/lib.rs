@@ -22,7 +22,11 @@
 //! * execution either runs to the end on the doorbell
 //!   ([`ExecMode::RunOnDoorbell`]) or element by element under the test's
 //!   control ([`ExecMode::Manual`] and [`MockEngine::step`]);
-//! * injected faults ([`Fault`]).
+//! * injected faults ([`Fault`]);
+//! * a scheduled mode ([`ExecMode::Scheduled`]): the engine in micro-steps
+//!   (fetch, act, execute) interleaved with the driver's register accesses
+//!   and LL writes by a schedule the test chooses ([`Scheduler`]);
+//! * a time model ([`TimeModel`]) for modeled throughput.
 //!
 //! See `docs/hardware.md` for each behaviour's source and what is not modelled.
 //!
@@ -82,12 +86,14 @@ mod interrupts;
 mod registers;
 mod schedule;
 mod state;
+mod time;
 
 pub use config::{ExecMode, MockConfig};
 pub use counters::{CounterSet, Counters};
 pub use fault::{AbortCause, Fault, Imwr};
 pub use schedule::{EngineView, Scheduler, YieldKind};
 use state::{Ch, Inner};
+pub use time::TimeModel;
 
 use edma_core::ChannelDir;
 use edma_core::desc::{Element, SLOT_SIZE};
@@ -266,6 +272,15 @@ impl MockEngine {
     /// The hash [`EngineView::state_hash`] gives, outside a yield point.
     pub fn state_hash(&self) -> u64 {
         self.lock().state_hash()
+    }
+
+    /// The size of the element a running channel has loaded and not yet
+    /// executed (`None` if it is not running or between elements). Not a
+    /// register access: nothing is counted.
+    pub fn loaded_size(&self, dir: ChannelDir, ch: u8) -> Option<u32> {
+        let g = self.lock();
+        let c = &g.ch[dir.index()][usize::from(ch & 7)];
+        (c.running && c.loaded).then_some(c.transfer_size)
     }
 
     /// Whether a channel is running (started and not stopped or aborted).
