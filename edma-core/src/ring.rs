@@ -270,7 +270,7 @@ const RUN: u64 = 1 << 33;
 /// `'c` is the lifetime of the controller the ring was started through:
 /// like a [`Channel`](crate::Channel), **a ring dropped while its engine may
 /// run stops it** (a stop request, then at most
-/// [`DROP_STOP_READS`](crate::channel::DROP_STOP_READS) status reads).
+/// [`DROP_STOP_READS`] status reads).
 #[derive(Debug)]
 pub struct Ring<'c, L, T = Identity, const N: usize = 64> {
     cfg: ChannelConfig,
@@ -382,6 +382,42 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
             stale: self.stale,
             stats: self.stats,
         })
+    }
+
+    /// Gives the channel back to `ctrl` (it can be claimed again): refused
+    /// (the ring handed back) while entries are queued or a termination is
+    /// pending. A started engine is stopped first (it has nothing valid
+    /// to run, but its LL region goes back to the caller). `ctrl` must be
+    /// the controller the ring was claimed from.
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::ring::{Notify, Ring};
+    /// use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap();
+    /// let mut ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 8)).unwrap();
+    /// ring.push(&ctrl, &[Entry::new(0, 0x1000, 8)], Notify::End).unwrap();
+    /// let mut ring = ring.release(&ctrl).err().expect("an entry is queued");
+    /// assert_eq!(ring.on_interrupt(&ctrl).unwrap().completed, 1);
+    /// ring.release(&ctrl).unwrap();
+    /// assert!(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).is_ok());
+    /// ```
+    #[allow(clippy::result_large_err)]
+    pub fn release<R: RegisterIo, M: RawMutex>(
+        mut self,
+        ctrl: &Controller<R, M>,
+    ) -> Result<(), Self> {
+        if self.outstanding != 0 || self.stopping {
+            return Err(self);
+        }
+        if let Some(g) = self.guard.take() {
+            // Stops the engine (bounded), as a drop would.
+            drop(g);
+        }
+        ctrl.unclaim(&self.cfg);
+        Ok(())
     }
 
     /// The channel's configuration.

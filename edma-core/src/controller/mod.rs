@@ -250,6 +250,11 @@ impl<R: RegisterIo, M: RawMutex> Controller<R, M> {
         Ok(())
     }
 
+    /// Takes back the claim of `cfg`'s channel (a ring given back).
+    pub(crate) fn unclaim(&self, cfg: &ChannelConfig) {
+        self.shared.lock().claimed &= !bit(cfg.dir, cfg.index);
+    }
+
     /// Read-modify-write of a shared register under the controller's lock.
     pub(crate) fn rmw(&self, off: usize, f: impl FnOnce(u32) -> u32) {
         let _g = self.shared.lock();
