@@ -37,6 +37,19 @@ fn ll_slots_are_byte_exact_for_both_kinds() {
         ll.write(4, &els[0]); // beyond capacity: ignored
         ll.sync();
         assert_eq!((ll.capacity(), ll.bus_addr(), ll.kind()), (4, 0x1000, kind));
+        // Read back through the mapping (what a ring's abort report uses).
+        for (i, e) in els.iter().enumerate() {
+            assert_eq!(ll.read(i), Some(*e));
+        }
+        assert_eq!(ll.read(3), Some(Element::data(Control::empty(), 0, 0, 0)));
+        assert_eq!(ll.read(4), None);
+        // A data element through the direct path lands like `write` would.
+        ll.write_data(3, Control::CB | Control::LIE, 12, 0x40, 0x80);
+        assert_eq!(
+            ll.read(3),
+            Some(Element::data(Control::CB | Control::LIE, 12, 0x40, 0x80))
+        );
+        ll.write(3, &Element::data(Control::empty(), 0, 0, 0));
         let _ = ll; // last use of the mapping before reading `mem` directly
         let bytes: Vec<u8> = mem.iter().flat_map(|w| w.to_ne_bytes()).collect();
         for (i, e) in els.iter().enumerate() {

@@ -591,3 +591,45 @@ fn a_torn_llp_read_is_read_again() {
     let c = ring.poll(&ctrl);
     assert_eq!((c.completed, c.last), (1, Some(0)));
 }
+
+/// `SliceLl` stores data elements directly (`write_data`,
+/// `write_data_run`, the ring's fast path): byte for byte what
+/// `Element::encode` gives, and read back the same.
+#[test]
+fn slice_ll_direct_stores_match_the_encoding() {
+    use edma_core::io::SliceLl;
+    let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Remote);
+    let mut page = vec![0u8; 8 * SLOT_SIZE];
+    let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Read, 0)).unwrap();
+    let mut ring: Ring<'_, _, _, 8> =
+        Ring::new(&ctrl, claim, SliceLl::new(&mut page, 0x9000_0000)).unwrap();
+    let entries: Vec<Entry> = (0..4u64)
+        .map(|i| Entry::new(0x1_0000_0000 + i * 0x1111, 0x2000 + i * 0x100, 0x10 + i))
+        .collect();
+    ring.append(&entries, Notify::End).unwrap();
+    for (i, e) in entries.iter().enumerate() {
+        let ctl = if i == 3 {
+            Control::CB | Control::LIE | Control::RIE
+        } else {
+            Control::CB
+        };
+        let want = Element::data(ctl, e.len as u32, e.src, e.dst);
+        assert_eq!(ring.ll().read(i), Some(want), "slot {i}");
+    }
+    assert_eq!(
+        ring.ll().read(4),
+        Some(Element::data(Control::empty(), 0, 0, 0))
+    );
+    assert_eq!(
+        ring.ll().read(7),
+        Some(Element::link(Control::TCB, 0x9000_0000))
+    );
+    assert_eq!(ring.ll().read(8), None);
+    drop(ring);
+    let slot1: [u8; SLOT_SIZE] = page[SLOT_SIZE..2 * SLOT_SIZE].try_into().unwrap();
+    assert_eq!(
+        slot1,
+        Element::data(Control::CB, 0x11, 0x1_0000_1111, 0x2100).encode()
+    );
+}
