@@ -633,3 +633,54 @@ fn slice_ll_direct_stores_match_the_encoding() {
         Element::data(Control::CB, 0x11, 0x1_0000_1111, 0x2100).encode()
     );
 }
+
+/// `release` gives the channel back only when nothing is queued and no
+/// termination is pending; a started engine is stopped first.
+#[test]
+fn release_only_when_idle() {
+    let engine =
+        MockEngine::new(MockConfig::new(MapFormat::HdmaCompat).with_mode(ExecMode::Manual));
+    let ctrl = Controller::new(&engine, MapFormat::HdmaCompat, Deployment::Local);
+    let cfg = ChannelConfig::new(ChannelDir::Write, 4);
+    let mut ring: Ring<'_, _, _, 8> = Ring::new(
+        &ctrl,
+        ctrl.claim(cfg).unwrap(),
+        engine.ll_region(ChannelDir::Write, 4, 8),
+    )
+    .unwrap();
+    assert!(ctrl.claim(cfg).is_err(), "claimed while the ring holds it");
+    ring.push(&ctrl, &[Entry::new(0x100, 0x2000, 8)], Notify::End)
+        .unwrap();
+    let mut ring = ring.release(&ctrl).err().expect("an entry is queued");
+    assert!(ctrl.claim(cfg).is_err());
+    engine.step(ChannelDir::Write, 4, 1);
+    assert_eq!(ring.poll(&ctrl).completed, 1);
+    let stops = engine
+        .counters()
+        .channel(ChannelDir::Write, 4)
+        .stop_requests;
+    ring.release(&ctrl).unwrap();
+    assert_eq!(
+        engine
+            .counters()
+            .channel(ChannelDir::Write, 4)
+            .stop_requests,
+        stops + 1,
+        "the started engine is stopped"
+    );
+    assert!(ctrl.claim(cfg).is_ok(), "claimable again");
+    // A never-started ring goes back without touching the engine.
+    let other = ChannelConfig::new(ChannelDir::Read, 4);
+    let ring: Ring<'_, _, _, 8> = Ring::new(
+        &ctrl,
+        ctrl.claim(other).unwrap(),
+        engine.ll_region(ChannelDir::Read, 4, 8),
+    )
+    .unwrap();
+    ring.release(&ctrl).unwrap();
+    assert_eq!(
+        engine.counters().channel(ChannelDir::Read, 4).stop_requests,
+        0
+    );
+    assert!(ctrl.claim(other).is_ok());
+}
