@@ -684,3 +684,80 @@ fn release_only_when_idle() {
     );
     assert!(ctrl.claim(other).is_ok());
 }
+
+/// A stop request that has not taken effect yet: `terminate` says
+/// `Stopping`, appends and doorbells are refused, and the report comes from
+/// the first poll that finds the engine stopped.
+#[test]
+fn terminate_while_the_engine_still_runs() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    struct Sticky<'a> {
+        engine: &'a MockEngine,
+        status: usize,
+        running: AtomicBool,
+        hdma: bool,
+    }
+    impl RegisterIo for Sticky<'_> {
+        fn read32(&self, o: usize) -> u32 {
+            let v = self.engine.read32(o);
+            if o == self.status && self.running.load(Ordering::Relaxed) {
+                // Channel status field: running.
+                return if self.hdma {
+                    1
+                } else {
+                    (v & !(3 << 5)) | 1 << 5
+                };
+            }
+            v
+        }
+        fn write32(&self, o: usize, v: u32) {
+            self.engine.write32(o, v)
+        }
+    }
+    for map in MapFormat::ALL {
+        let engine = MockEngine::new(MockConfig::new(map).with_mode(ExecMode::Manual));
+        let reg = if map == MapFormat::HdmaNative {
+            ChReg::ChStat
+        } else {
+            ChReg::Control1
+        };
+        let status = edma_core::regs::ch_reg_offset(map, ChannelDir::Write, 2, reg).unwrap();
+        let regs = Sticky {
+            engine: &engine,
+            status,
+            running: AtomicBool::new(false),
+            hdma: map == MapFormat::HdmaNative,
+        };
+        let ctrl = Controller::new(&regs, map, Deployment::Local);
+        let claim = ctrl
+            .claim(ChannelConfig::new(ChannelDir::Write, 2))
+            .unwrap();
+        let mut ring: Ring<'_, _, _, 8> =
+            Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 2, 8)).unwrap();
+        let e = |i: u64| Entry::new(0x100, 0x4000 + 0x100 * i, 32);
+        ring.push(&ctrl, &[e(0), e(1), e(2)], Notify::End).unwrap();
+        engine.step(ChannelDir::Write, 2, 1);
+        ctrl.regs().running.store(true, Ordering::Relaxed);
+        assert_eq!(ring.terminate(&ctrl), RingTerminate::Stopping, "{map:?}");
+        assert!(ring.is_stopping());
+        assert_eq!(ring.append(&[e(3)], Notify::End), Err(RingError::Stopping));
+        assert_eq!(ring.submit(&ctrl), Err(RingError::Stopping));
+        let ring = ring.release(&ctrl).err().expect("refused while stopping");
+        let mut ring = ring;
+        // Still running: nothing to report yet.
+        assert_eq!(ring.poll(&ctrl), Default::default());
+        ctrl.regs().running.store(false, Ordering::Relaxed);
+        let c = ring.poll(&ctrl);
+        assert_eq!((c.completed, c.last), (1, Some(0)), "{map:?}");
+        let f = c.failure.expect("terminated");
+        assert_eq!(
+            (f.kind, f.entry, f.not_attempted),
+            (FailKind::Terminated, 1, 2..3)
+        );
+        assert!(!ring.is_stopping());
+        // Usable again.
+        ring.push(&ctrl, &[e(3)], Notify::End).unwrap();
+        engine.step(ChannelDir::Write, 2, 1);
+        assert_eq!(ring.poll(&ctrl).last, Some(3), "{map:?}");
+    }
+}
