@@ -651,7 +651,7 @@ fn release_only_when_idle() {
     assert!(ctrl.claim(cfg).is_err(), "claimed while the ring holds it");
     ring.push(&ctrl, &[Entry::new(0x100, 0x2000, 8)], Notify::End)
         .unwrap();
-    let mut ring = ring.release(&ctrl).err().expect("an entry is queued");
+    let mut ring = ring.release(&ctrl).expect_err("an entry is queued");
     assert!(ctrl.claim(cfg).is_err());
     engine.step(ChannelDir::Write, 4, 1);
     assert_eq!(ring.poll(&ctrl).completed, 1);
@@ -742,7 +742,7 @@ fn terminate_while_the_engine_still_runs() {
         assert!(ring.is_stopping());
         assert_eq!(ring.append(&[e(3)], Notify::End), Err(RingError::Stopping));
         assert_eq!(ring.submit(&ctrl), Err(RingError::Stopping));
-        let ring = ring.release(&ctrl).err().expect("refused while stopping");
+        let ring = ring.release(&ctrl).expect_err("refused while stopping");
         let mut ring = ring;
         // Still running: nothing to report yet.
         assert_eq!(ring.poll(&ctrl), Default::default());
@@ -759,5 +759,72 @@ fn terminate_while_the_engine_still_runs() {
         ring.push(&ctrl, &[e(3)], Notify::End).unwrap();
         engine.step(ChannelDir::Write, 2, 1);
         assert_eq!(ring.poll(&ctrl).last, Some(3), "{map:?}");
+    }
+}
+
+/// The ring never coalesces, whatever the channel's limits say: contiguous
+/// entries stay separate elements, so each completes by its own index.
+#[test]
+fn the_ring_never_coalesces() {
+    let engine =
+        MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll).with_mode(ExecMode::Manual));
+    let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    let lim = Limits {
+        coalesce: true,
+        max_element_len: 64,
+        ..Limits::default()
+    };
+    let claim = ctrl
+        .claim(ChannelConfig::new(ChannelDir::Write, 0).with_limits(lim))
+        .unwrap();
+    let mut ring: Ring<'_, _, _, 16> =
+        Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 16)).unwrap();
+    // Contiguous on both sides; the second is long (the general path).
+    let entries = [
+        Entry::new(0x100, 0x2000, 16),
+        Entry::new(0x110, 0x2010, 100),
+        Entry::new(0x174, 0x2074, 8),
+    ];
+    let a = ring.append(&entries, Notify::End).unwrap();
+    assert_eq!((a.entries, a.elements), (3, 4)); // 16 | 64 + 36 | 8
+    assert_eq!(ring.queued(), 4);
+    assert_eq!(ring.free(), 15 - 1 - 4);
+    ring.submit(&ctrl).unwrap();
+    engine.step(ChannelDir::Write, 0, 1);
+    let c = ring.poll(&ctrl);
+    assert_eq!((c.completed, c.last), (1, Some(0)));
+    assert_eq!(ring.queued(), 3);
+}
+
+#[test]
+fn ring_errors_say_what_and_chain_the_plan_error() {
+    use std::error::Error as _;
+    let plan = RingError::Plan(PlanError::ZeroLength { entry: 4 });
+    assert_eq!(plan.to_string(), "entries rejected: entry 4 has length 0");
+    assert_eq!(
+        plan.source().map(|s| s.to_string()),
+        Some("entry 4 has length 0".into())
+    );
+    for (e, text) in [
+        (
+            RingError::Full { free: 2, fits: 1 },
+            "the ring has 2 free slots; 1 of the entries would fit",
+        ),
+        (
+            RingError::TooLarge { entry: 0 },
+            "entry 0 needs more elements than the ring holds",
+        ),
+        (RingError::Stopping, "the ring is stopping"),
+        (
+            RingError::NoRemoteInterrupt,
+            "remote deployment: no remote-interrupt target configured for the channel",
+        ),
+        (
+            RingError::LlTooSmall { capacity: 2 },
+            "a ring needs at least 3 LL slots; it has 2",
+        ),
+    ] {
+        assert_eq!(e.to_string(), text);
+        assert!(e.source().is_none());
     }
 }
