@@ -828,3 +828,44 @@ fn ring_errors_say_what_and_chain_the_plan_error() {
         assert!(e.source().is_none());
     }
 }
+
+/// A one-entry append is one slot write and one sync: nothing rewritten,
+/// no barrier between parts it does not have.
+#[test]
+fn a_single_entry_append_is_one_write_and_one_sync() {
+    for notify in [Notify::End, Notify::Each, Notify::None] {
+        let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+        let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+        let claim = ctrl
+            .claim(ChannelConfig::new(ChannelDir::Write, 0))
+            .unwrap();
+        let mut ring: Ring<'_, _, _, 8> =
+            Ring::new(&ctrl, claim, rec(&engine, ChannelDir::Write, 0, 8)).unwrap();
+        let n0 = ring.ll().log.len();
+        ring.append(&[Entry::new(0x100, 0x2000, 8)], notify)
+            .unwrap();
+        assert_eq!(ring.ll().log[n0..], ["w0", "sync"], "{notify:?}");
+        let lie = if notify == Notify::None {
+            Control::CB
+        } else {
+            Control::CB | Control::LIE
+        };
+        assert_eq!(
+            slot(&engine, ChannelDir::Write, 0, 0),
+            Element::data(lie, 8, 0x100, 0x2000)
+        );
+        // Two entries: the second, then a barrier, then the first.
+        let n0 = ring.ll().log.len();
+        ring.append(
+            &[Entry::new(0x100, 0x2100, 8), Entry::new(0x100, 0x2200, 8)],
+            notify,
+        )
+        .unwrap();
+        let expect: &[&str] = if notify == Notify::End {
+            &["w2", "w2", "sync", "w1", "sync"]
+        } else {
+            &["w2", "sync", "w1", "sync"]
+        };
+        assert_eq!(ring.ll().log[n0..], *expect, "{notify:?}");
+    }
+}
