@@ -869,3 +869,95 @@ fn a_single_entry_append_is_one_write_and_one_sync() {
         assert_eq!(ring.ll().log[n0..], *expect, "{notify:?}");
     }
 }
+
+/// The general path (here: local buffers on both sides of the LL region,
+/// which the fast pass does not decide; and an entry that is split) writes
+/// the same elements the fast path would: interrupt bits on the append's
+/// last element only, the rest before a barrier, the first last.
+#[test]
+fn the_general_path_places_bits_and_orders_writes_like_the_fast_one() {
+    let engine =
+        MockEngine::new(MockConfig::new(MapFormat::EdmaLegacy).with_mode(ExecMode::Manual));
+    let ctrl = Controller::new(&engine, MapFormat::EdmaLegacy, Deployment::Local);
+    let lim = Limits {
+        max_element_len: 64,
+        ..Limits::default()
+    };
+    let claim = ctrl
+        .claim(ChannelConfig::new(ChannelDir::Write, 0).with_limits(lim))
+        .unwrap();
+    let mut ring: Ring<'_, _, _, 8> =
+        Ring::new(&ctrl, claim, rec(&engine, ChannelDir::Write, 0, 8)).unwrap();
+    let base = engine.ll_base(ChannelDir::Write, 0);
+    let above = base + 0x1000;
+    let entries = [
+        Entry::new(0x100, 0x2000, 8),
+        Entry::new(above, 0x2100, 8),
+        Entry::new(0x200, 0x2200, 8),
+    ];
+    let n0 = ring.ll().log.len();
+    assert_eq!(ring.append(&entries, Notify::End).unwrap().elements, 3);
+    assert_eq!(ring.ll().log[n0..], ["w1", "w2", "sync", "w0", "sync"]);
+    assert_eq!(
+        slot(&engine, ChannelDir::Write, 0, 0),
+        Element::data(Control::CB, 8, 0x100, 0x2000)
+    );
+    assert_eq!(
+        slot(&engine, ChannelDir::Write, 0, 1),
+        Element::data(Control::CB, 8, above, 0x2100)
+    );
+    assert_eq!(
+        slot(&engine, ChannelDir::Write, 0, 2),
+        Element::data(Control::CB | Control::LIE, 8, 0x200, 0x2200)
+    );
+    // Run and retire them, so the next append reaches the end of the lap.
+    ring.submit(&ctrl).unwrap();
+    assert_eq!(engine.step(ChannelDir::Write, 0, 5), 3);
+    assert_eq!(ring.poll(&ctrl).completed, 3);
+    // A split entry (100 = 64 + 36) between two whole ones, Notify::Each:
+    // LIE on each entry's last element, not on the split's first half.
+    let n0 = ring.ll().log.len();
+    let split = [
+        Entry::new(0x300, 0x3000, 8),
+        Entry::new(0x400, 0x4000, 100),
+        Entry::new(0x500, 0x5000, 8),
+    ];
+    assert_eq!(ring.append(&split, Notify::Each).unwrap().elements, 4);
+    // Slot 6 ends the lap: the link (slot 7) is rewritten before it.
+    assert_eq!(
+        ring.ll().log[n0..],
+        ["w4", "w5", "w7", "w6", "sync", "w3", "sync"]
+    );
+    let lie = Control::CB | Control::LIE;
+    assert_eq!(
+        slot(&engine, ChannelDir::Write, 0, 3),
+        Element::data(lie, 8, 0x300, 0x3000)
+    );
+    assert_eq!(
+        slot(&engine, ChannelDir::Write, 0, 4),
+        Element::data(Control::CB, 64, 0x400, 0x4000)
+    );
+    assert_eq!(
+        slot(&engine, ChannelDir::Write, 0, 5),
+        Element::data(lie, 36, 0x440, 0x4040)
+    );
+    assert_eq!(
+        slot(&engine, ChannelDir::Write, 0, 6),
+        Element::data(lie, 8, 0x500, 0x5000)
+    );
+    assert_eq!(ring.queued(), 4);
+    // One split entry alone, in lap 1 (CB = 0): the second half, a
+    // barrier, the first half.
+    let n0 = ring.ll().log.len();
+    ring.append(&[Entry::new(0x600, 0x6000, 100)], Notify::End)
+        .unwrap();
+    assert_eq!(ring.ll().log[n0..], ["w1", "sync", "w0", "sync"]);
+    assert_eq!(
+        slot(&engine, ChannelDir::Write, 0, 0),
+        Element::data(Control::empty(), 64, 0x600, 0x6000)
+    );
+    assert_eq!(
+        slot(&engine, ChannelDir::Write, 0, 1),
+        Element::data(Control::LIE, 36, 0x640, 0x6040)
+    );
+}
