@@ -1107,3 +1107,60 @@ fn an_abort_seen_after_a_restarting_doorbell_still_resets() {
         assert_eq!(ring.queued(), 0);
     }
 }
+
+/// The same race with the engine still running the restarted work when the
+/// abort is seen: it is stopped before the ring is rewritten, and the
+/// report is exact about what ran.
+#[test]
+fn a_restarted_engine_is_stopped_before_the_reset() {
+    for map in MapFormat::ALL {
+        let engine = MockEngine::new(MockConfig::new(map).with_mode(ExecMode::Manual));
+        let ctrl = Controller::new(&engine, map, Deployment::Local);
+        let claim = ctrl
+            .claim(ChannelConfig::new(ChannelDir::Write, 0))
+            .unwrap();
+        let mut ring: Ring<'_, _, _, 8> =
+            Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 8)).unwrap();
+        engine.inject_fault(
+            ChannelDir::Write,
+            0,
+            Fault::AbortAt {
+                element: 1,
+                after_bytes: 4,
+                read: false,
+            },
+        );
+        let e = |i: u64| Entry::new(0x100, 0x2000 + 0x100 * i, 8);
+        ring.push(&ctrl, &[e(0), e(1)], Notify::End).unwrap();
+        assert_eq!(engine.step(ChannelDir::Write, 0, 5), 2); // e0 done, e1 aborts
+        assert!(!engine.is_running(ChannelDir::Write, 0));
+        ring.push(&ctrl, &[e(2)], Notify::End).unwrap(); // restarts the halted channel at e1
+        assert!(engine.is_running(ChannelDir::Write, 0));
+        let stops = engine
+            .counters()
+            .channel(ChannelDir::Write, 0)
+            .stop_requests;
+        let c = ring.on_interrupt(&ctrl).expect("the abort status");
+        assert_eq!(
+            engine
+                .counters()
+                .channel(ChannelDir::Write, 0)
+                .stop_requests,
+            stops + 1,
+            "{map:?}"
+        );
+        assert!(!engine.is_running(ChannelDir::Write, 0));
+        assert_eq!((c.completed, c.last), (1, Some(0)), "{map:?}");
+        let f = c.failure.expect("the abort");
+        assert_eq!(
+            (f.kind, f.entry, f.entry_bytes_done, f.not_attempted),
+            (FailKind::Aborted, 1, 0, 2..3),
+            "{map:?}"
+        );
+        assert_eq!(engine.pci_read(0x2200, 8), [0; 8], "entry 2 did not run");
+        assert_eq!(
+            (ring.stats().resets, ring.queued(), ring.is_stopping()),
+            (1, 0, false)
+        );
+    }
+}
