@@ -1164,3 +1164,69 @@ fn a_restarted_engine_is_stopped_before_the_reset() {
         );
     }
 }
+
+/// The partial count of the failing element needs SAR *and* DAR to have
+/// moved by exactly the bytes the size register says: registers that
+/// disagree (stale, or another element's) count nothing.
+#[test]
+fn a_partial_count_needs_sar_and_dar_to_agree() {
+    use std::sync::Mutex as M;
+    struct Lie<'a> {
+        engine: &'a MockEngine,
+        map: MapFormat,
+        /// (size, sar, dar) to report for write channel 0.
+        report: M<Option<(u32, u64, u64)>>,
+    }
+    impl RegisterIo for Lie<'_> {
+        fn read32(&self, o: usize) -> u32 {
+            if let Some((size, sar, dar)) = *self.report.lock().unwrap() {
+                let off = |r| edma_core::regs::ch_reg_offset(self.map, ChannelDir::Write, 0, r);
+                for (r, v) in [
+                    (ChReg::TransferSize, size),
+                    (ChReg::SarLo, sar as u32),
+                    (ChReg::SarHi, (sar >> 32) as u32),
+                    (ChReg::DarLo, dar as u32),
+                    (ChReg::DarHi, (dar >> 32) as u32),
+                ] {
+                    if off(r) == Some(o) && self.map != MapFormat::EdmaLegacy {
+                        return v;
+                    }
+                }
+            }
+            self.engine.read32(o)
+        }
+        fn write32(&self, o: usize, v: u32) {
+            self.engine.write32(o, v)
+        }
+    }
+    let map = MapFormat::HdmaCompat;
+    for (sar_off, dar_off, want) in [(4, 4, 4), (4, 12, 0), (12, 4, 0), (0, 0, 0)] {
+        let engine = MockEngine::new(MockConfig::new(map).with_mode(ExecMode::Manual));
+        let regs = Lie {
+            engine: &engine,
+            map,
+            report: M::new(None),
+        };
+        let ctrl = Controller::new(&regs, map, Deployment::Local);
+        let claim = ctrl
+            .claim(ChannelConfig::new(ChannelDir::Write, 0))
+            .unwrap();
+        let mut ring: Ring<'_, _, _, 8> =
+            Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 8)).unwrap();
+        let (e0, e1) = (Entry::new(0x100, 0x2000, 64), Entry::new(0x300, 0x4000, 64));
+        ring.push(&ctrl, &[e0, e1], Notify::End).unwrap();
+        engine.step(ChannelDir::Write, 0, 1); // e0 done, e1 loaded
+        // The registers as a stop 4 bytes into e1 would leave them, or not.
+        let size = if (sar_off, dar_off) == (0, 0) { 64 } else { 60 };
+        *ctrl.regs().report.lock().unwrap() = Some((size, e1.src + sar_off, e1.dst + dar_off));
+        let RingTerminate::Stopped(c) = ring.terminate(&ctrl) else {
+            panic!()
+        };
+        let f = c.failure.unwrap();
+        assert_eq!(
+            (c.completed, f.entry, f.entry_bytes_done),
+            (1, 1, want),
+            "sar +{sar_off}, dar +{dar_off}"
+        );
+    }
+}
