@@ -1236,3 +1236,39 @@ fn a_partial_count_needs_sar_and_dar_to_agree() {
         );
     }
 }
+
+/// One entry on the general path (a 16-bit bus: narrower than an element,
+/// which the fast pass does not decide) is one write and one sync too.
+#[test]
+fn a_single_entry_on_the_general_path_is_one_write_and_one_sync() {
+    let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    let lim = Limits {
+        addr_bits: 16,
+        ..Limits::default()
+    };
+    let claim = ctrl
+        .claim(ChannelConfig::new(ChannelDir::Write, 0).with_limits(lim))
+        .unwrap();
+    let mut ring: Ring<'_, _, _, 8> =
+        Ring::new(&ctrl, claim, rec(&engine, ChannelDir::Write, 0, 8)).unwrap();
+    let n0 = ring.ll().log.len();
+    ring.append(&[Entry::new(0x100, 0x2000, 8)], Notify::End)
+        .unwrap();
+    assert_eq!(ring.ll().log[n0..], ["w0", "sync"]);
+    assert_eq!(
+        slot(&engine, ChannelDir::Write, 0, 0),
+        Element::data(Control::CB | Control::LIE, 8, 0x100, 0x2000)
+    );
+    // And a 16-bit bus refuses what ends above it, naming the entry.
+    assert_eq!(
+        ring.append(
+            &[
+                Entry::new(0x100, 0x2000, 8),
+                Entry::new(0xfff0, 0x2000, 0x20)
+            ],
+            Notify::End
+        ),
+        Err(RingError::Plan(PlanError::SourceOutOfRange { entry: 1 }))
+    );
+}
