@@ -199,12 +199,7 @@ impl LlMemory for SliceLl<'_> {
     #[inline]
     fn write_data(&mut self, index: usize, control: Control, size: u32, sar: u64, dar: u64) {
         if let Some(slot) = self.slots.get_mut(index) {
-            let (head, tail) = slot.split_at_mut(8);
-            let (s, d) = tail.split_at_mut(8);
-            s.copy_from_slice(&sar.to_le_bytes());
-            d.copy_from_slice(&dar.to_le_bytes());
-            let bits = crate::desc::DataControl::new(control.bits()).bits();
-            head.copy_from_slice(&(u64::from(bits) | (u64::from(size) << 32)).to_le_bytes());
+            store_data(slot, data_bits(control), size, sar, dar);
         }
     }
     #[inline]
@@ -214,14 +209,10 @@ impl LlMemory for SliceLl<'_> {
         control: Control,
         items: I,
     ) {
-        let bits = u64::from(crate::desc::DataControl::new(control.bits()).bits());
+        let bits = data_bits(control);
         let slots = self.slots.get_mut(start..).unwrap_or_default();
         for (slot, (size, sar, dar)) in slots.iter_mut().zip(items) {
-            let (head, tail) = slot.split_at_mut(8);
-            let (s, d) = tail.split_at_mut(8);
-            s.copy_from_slice(&sar.to_le_bytes());
-            d.copy_from_slice(&dar.to_le_bytes());
-            head.copy_from_slice(&(bits | (u64::from(size) << 32)).to_le_bytes());
+            store_data(slot, bits, size, sar, dar);
         }
     }
     fn sync(&mut self) {
@@ -230,6 +221,23 @@ impl LlMemory for SliceLl<'_> {
     fn read(&self, index: usize) -> Option<Element> {
         self.slots.get(index).map(Element::decode)
     }
+}
+
+/// A data element's control word as stored (the LLP bit cleared).
+#[inline(always)]
+fn data_bits(control: Control) -> u64 {
+    u64::from(crate::desc::DataControl::new(control.bits()).bits())
+}
+
+/// Stores a data element's fields into a slot, little-endian: SAR, DAR,
+/// then the word holding control and size.
+#[inline(always)]
+fn store_data(slot: &mut [u8; crate::desc::SLOT_SIZE], bits: u64, size: u32, sar: u64, dar: u64) {
+    let (head, tail) = slot.split_at_mut(8);
+    let (s, d) = tail.split_at_mut(8);
+    s.copy_from_slice(&sar.to_le_bytes());
+    d.copy_from_slice(&dar.to_le_bytes());
+    head.copy_from_slice(&(bits | (u64::from(size) << 32)).to_le_bytes());
 }
 
 /// Translation of the PCI side of an entry into the address the engine must

@@ -399,7 +399,7 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
     /// let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap();
     /// let mut ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 8)).unwrap();
     /// ring.push(&ctrl, &[Entry::new(0, 0x1000, 8)], Notify::End).unwrap();
-    /// let mut ring = ring.release(&ctrl).err().expect("an entry is queued");
+    /// let mut ring = ring.release(&ctrl).expect_err("an entry is queued");
     /// assert_eq!(ring.on_interrupt(&ctrl).unwrap().completed, 1);
     /// ring.release(&ctrl).unwrap();
     /// assert!(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).is_ok());
@@ -549,6 +549,17 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
         }
     }
 
+    /// The interrupt bits `notify` puts on every entry's last element and,
+    /// in addition, on the append's last element.
+    fn notify_bits(&self, notify: Notify) -> (Control, Control) {
+        let irq = self.irq_bits();
+        match notify {
+            Notify::End => (Control::empty(), irq),
+            Notify::Each => (irq, irq),
+            Notify::None => (Control::empty(), Control::empty()),
+        }
+    }
+
     /// The interrupt bits of this ring's elements (see [`Notify`]).
     fn irq_bits(&self) -> Control {
         if !self.map.is_edma_v0() {
@@ -565,12 +576,7 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
     /// last, after the rest are made visible.
     #[inline]
     fn encode_single(&mut self, entries: &[Entry], dir: ChannelDir, notify: Notify) -> usize {
-        let irq = self.irq_bits();
-        let (each, end) = match notify {
-            Notify::End => (Control::empty(), irq),
-            Notify::Each => (irq, irq),
-            Notify::None => (Control::empty(), Control::empty()),
-        };
+        let (each, end) = self.notify_bits(notify);
         let n = entries.len();
         let (first_slot, first_pcs) = (self.head, self.pcs);
         // At most two runs of slots: head..data, then 0.. after the wrap.
@@ -685,12 +691,7 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
         elements: u64,
         notify: Notify,
     ) -> usize {
-        let irq = self.irq_bits();
-        let (each, end) = match notify {
-            Notify::End => (Control::empty(), irq),
-            Notify::Each => (irq, irq),
-            Notify::None => (Control::empty(), Control::empty()),
-        };
+        let (each, end) = self.notify_bits(notify);
         let mut w = Writer {
             ll: &mut self.ll,
             meta: &mut self.meta,
