@@ -58,14 +58,7 @@ fn append_round<L: edma_core::io::LlMemory, const N: usize>(
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let map = match args.get(1).map(String::as_str) {
-        Some("legacy") => MapFormat::EdmaLegacy,
-        Some("compat") => MapFormat::HdmaCompat,
-        Some("native") => MapFormat::HdmaNative,
-        _ => MapFormat::EdmaUnroll,
-    };
-    let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(64);
-    let reps: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
+    let (map, n, reps) = workload::args(&args);
     let entries = workload::batch(n as u64);
     let regs = Regs {
         map,

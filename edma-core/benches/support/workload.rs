@@ -70,3 +70,18 @@ pub(crate) fn plan_and_encode_with<T: AddressTranslate>(
     }
     black_box(ll);
 }
+
+/// The cost examples' command line `MAP N REPS` (MAP: legacy, unroll,
+/// compat or native; defaults unroll, 64, 1).
+#[allow(dead_code)]
+pub(crate) fn args(args: &[String]) -> (MapFormat, usize, usize) {
+    let map = match args.get(1).map(String::as_str) {
+        Some("legacy") => MapFormat::EdmaLegacy,
+        Some("compat") => MapFormat::HdmaCompat,
+        Some("native") => MapFormat::HdmaNative,
+        _ => MapFormat::EdmaUnroll,
+    };
+    let n = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(64);
+    let reps = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
+    (map, n, reps)
+}
