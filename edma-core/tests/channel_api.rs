@@ -1,0 +1,199 @@
+//! The small public helpers of `lib.rs` and `channel.rs` that only doctests
+//! exercised before: map and direction codes, `dispatch` on a shared
+//! interrupt line, the completion accessors and the error texts. The
+//! mutation run excludes doctests, so each behaviour is asserted here too
+//! (docs/mutants.md, shard 4).
+
+use edma_backend_mock::{ExecMode, MockConfig, MockEngine};
+use edma_core::channel::{Channel, ChannelConfig, ChannelError, Claim, Outcome, dispatch};
+use edma_core::plan::{Entry, Limits, PlanError};
+use edma_core::{ChannelDir, Completion, Controller, Deployment, MapFormat, Status, Terminate};
+
+#[test]
+fn map_codes_are_the_vsec_values_and_nothing_else() {
+    let known = [
+        (0, MapFormat::EdmaLegacy),
+        (1, MapFormat::EdmaUnroll),
+        (5, MapFormat::HdmaCompat),
+        (7, MapFormat::HdmaNative),
+    ];
+    for (raw, map) in known {
+        assert_eq!(MapFormat::from_raw(raw), Some(map), "{raw}");
+        assert_eq!(map.raw(), raw, "{map:?}");
+    }
+    for raw in [2, 3, 4, 6, 8, 0x100, u32::MAX] {
+        assert_eq!(MapFormat::from_raw(raw), None, "{raw}");
+    }
+    assert_eq!(
+        MapFormat::ALL.map(MapFormat::is_edma_v0),
+        [true, true, true, false]
+    );
+    assert_eq!(ChannelDir::Write.index(), 0);
+    assert_eq!(ChannelDir::Read.index(), 1);
+}
+
+#[test]
+fn claim_and_config_carry_the_limits_given() {
+    let limits = Limits {
+        max_element_len: 4096,
+        ..Limits::default()
+    };
+    let cfg = ChannelConfig::new(ChannelDir::Read, 6).with_limits(limits);
+    assert_eq!(
+        (cfg.dir, cfg.index, cfg.limits),
+        (ChannelDir::Read, 6, limits)
+    );
+    let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    let claim: Claim = ctrl.claim(cfg).unwrap();
+    assert_eq!(claim.config(), &cfg);
+    let ch = Channel::new(claim, engine.ll_region(ChannelDir::Read, 6, 4));
+    assert_eq!(ch.config(), &cfg);
+    // The limits reach the planner: an entry of 4097 bytes is two elements.
+    let mut ch = ch;
+    let s = ch
+        .submit(&ctrl, &[Entry::new(0x1000, 0x2000, 4097)])
+        .unwrap();
+    assert_eq!((s.elements, s.bytes), (2, 4097));
+}
+
+fn completion(status: Status) -> Completion {
+    Completion {
+        status,
+        bytes_done: 1,
+        residue: 2,
+        chunks: 3,
+    }
+}
+
+#[test]
+fn completion_accessors() {
+    let ok = completion(Status::Done);
+    let aborted = completion(Status::Aborted {
+        entry: 0,
+        entry_bytes_done: 1,
+    });
+    let stopped = completion(Status::Terminated { entry: None });
+    assert!(ok.is_success());
+    assert!(!aborted.is_success());
+    assert!(!stopped.is_success());
+
+    assert_eq!(Outcome::Complete(aborted).completion(), Some(aborted));
+    assert_eq!(Outcome::Complete(ok).completion(), Some(ok));
+    for o in [Outcome::NotMine, Outcome::Spurious, Outcome::Progress] {
+        assert_eq!(o.completion(), None, "{o:?}");
+    }
+    assert_eq!(Terminate::Stopped(stopped).completion(), Some(stopped));
+    assert_eq!(Terminate::Idle.completion(), None);
+    assert_eq!(Terminate::Stopping.completion(), None);
+}
+
+/// Channels on both directions of one engine; which of them `dispatch`
+/// calls is decided by each direction's pending mask alone.
+#[test]
+fn dispatch_calls_exactly_the_pending_channels() {
+    for map in MapFormat::ALL {
+        let engine = MockEngine::new(MockConfig::new(map).with_mode(ExecMode::Manual));
+        let ctrl = Controller::new(&engine, map, Deployment::Local);
+        let which = [
+            (ChannelDir::Write, 0),
+            (ChannelDir::Write, 3),
+            (ChannelDir::Read, 3),
+            (ChannelDir::Read, 7),
+            (ChannelDir::Write, 7),
+        ];
+        let mut chans: Vec<_> = which
+            .iter()
+            .map(|&(d, i)| {
+                Channel::new(
+                    ctrl.claim(ChannelConfig::new(d, i)).unwrap(),
+                    engine.ll_region(d, i, 4),
+                )
+            })
+            .collect();
+        let batch = [Entry::new(0x100, 0x2000, 64)];
+        for ch in chans.iter_mut() {
+            ch.submit(&ctrl, &batch).unwrap();
+        }
+        // Run write 3 and read 7 to completion; the others stay in flight.
+        for (d, i) in [(ChannelDir::Write, 3), (ChannelDir::Read, 7)] {
+            assert_eq!(engine.step(d, i, 10), 1, "{map:?}");
+        }
+        assert_eq!(ctrl.pending(ChannelDir::Write), 1 << 3, "{map:?}");
+        assert_eq!(ctrl.pending(ChannelDir::Read), 1 << 7, "{map:?}");
+        let mut seen = Vec::new();
+        let called = dispatch(&ctrl, &mut chans, |i, o| seen.push((i, o)));
+        assert_eq!(called, 2, "{map:?}");
+        assert_eq!(seen.len(), 2);
+        for (&(i, o), want) in seen.iter().zip([1usize, 3]) {
+            assert_eq!(i, want, "{map:?}");
+            let c = o
+                .completion()
+                .expect("the batch of a stepped channel completed");
+            assert!(c.is_success() && c.bytes_done == 64, "{map:?} {c:?}");
+        }
+        assert!(!chans[1].is_busy() && !chans[3].is_busy());
+        assert!(chans[0].is_busy() && chans[2].is_busy() && chans[4].is_busy());
+        // Nothing pending: nobody is called.
+        assert_eq!(dispatch(&ctrl, &mut chans, |_, _| panic!("called")), 0);
+        // Finish the rest so the drops do not need to stop anything.
+        for (k, &(d, i)) in which.iter().enumerate() {
+            if chans[k].is_busy() {
+                assert_eq!(engine.step(d, i, 10), 1);
+            }
+        }
+        let mut n = 0;
+        assert_eq!(
+            dispatch(&ctrl, &mut chans, |_, o| n +=
+                usize::from(o.completion().is_some())),
+            3
+        );
+        assert_eq!(n, 3, "{map:?}");
+    }
+}
+
+#[test]
+fn channel_errors_say_what_and_chain_the_plan_error() {
+    let plan = ChannelError::from(PlanError::ZeroLength { entry: 2 });
+    assert_eq!(plan, ChannelError::Plan(PlanError::ZeroLength { entry: 2 }));
+    assert_eq!(plan.to_string(), "batch rejected: entry 2 has length 0");
+    let src = core::error::Error::source(&plan).expect("the plan error is the source");
+    assert_eq!(src.to_string(), "entry 2 has length 0");
+    let texts = [
+        (
+            ChannelError::Busy,
+            "a batch is already in flight on this channel",
+        ),
+        (
+            ChannelError::LlTooSmall { capacity: 1 },
+            "the LL region has 1 slots; it needs at least 2",
+        ),
+        (
+            ChannelError::BadChannel { index: 9 },
+            "channel number 9 out of range (0..8)",
+        ),
+        (
+            ChannelError::NoSuchChannel {
+                dir: ChannelDir::Read,
+                index: 5,
+                count: 2,
+            },
+            "Read channel 5 does not exist: the engine has 2",
+        ),
+        (
+            ChannelError::AlreadyClaimed {
+                dir: ChannelDir::Write,
+                index: 1,
+            },
+            "Write channel 1 is already in use",
+        ),
+        (
+            ChannelError::NoRemoteInterrupt,
+            "remote deployment: no remote-interrupt target configured for the channel",
+        ),
+    ];
+    for (e, text) in texts {
+        assert_eq!(e.to_string(), text);
+        assert!(core::error::Error::source(&e).is_none(), "{e:?}");
+    }
+}
