@@ -249,7 +249,12 @@ pub fn dispatch<R: RegisterIo, M: RawMutex, L: LlMemory, T: AddressTranslate>(
         let Some(bits) = pending.get(dir.index()) else {
             continue;
         };
-        if index < MAX_CHANNELS && bits & (1 << index) != 0 {
+        // A claimed channel's index is below 8; `checked_shr` keeps even a
+        // wrong one from shifting out of range.
+        if bits
+            .checked_shr(u32::from(index))
+            .is_some_and(|b| b & 1 != 0)
+        {
             called += 1;
             f(i, ch.on_interrupt(ctrl));
         }

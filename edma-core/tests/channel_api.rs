@@ -197,3 +197,30 @@ fn channel_errors_say_what_and_chain_the_plan_error() {
         assert!(core::error::Error::source(&e).is_none(), "{e:?}");
     }
 }
+
+#[test]
+fn the_ll_region_and_the_armed_guard_are_visible() {
+    let batch = [Entry::new(0x100, 0x2000, 8)];
+    let engine =
+        MockEngine::new(MockConfig::new(MapFormat::HdmaNative).with_mode(ExecMode::Manual));
+    let ctrl = Controller::new(&engine, MapFormat::HdmaNative, Deployment::Local);
+    let mut ch = Channel::new(
+        ctrl.claim(ChannelConfig::new(ChannelDir::Write, 2))
+            .unwrap(),
+        engine.ll_region(ChannelDir::Write, 2, 4),
+    );
+    let ll = ch.ll().expect("an LL-mode channel has its region");
+    assert_eq!(
+        edma_core::LlMemory::bus_addr(ll),
+        engine.ll_base(ChannelDir::Write, 2)
+    );
+    assert_eq!(edma_core::LlMemory::capacity(ll), 4);
+    let idle = format!("{ch:?}");
+    assert!(idle.contains("guard: None"), "{idle}");
+    ch.submit(&ctrl, &batch).unwrap();
+    let busy = format!("{ch:?}");
+    assert!(busy.contains("StopGuard { armed: true, .. }"), "{busy}");
+    assert_eq!(engine.step(ChannelDir::Write, 2, 1), 1);
+    assert!(ch.on_interrupt(&ctrl).completion().unwrap().is_success());
+    assert!(format!("{ch:?}").contains("guard: None"));
+}
