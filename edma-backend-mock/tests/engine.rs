@@ -1,0 +1,176 @@
+//! The mock engine on linked lists and register writes the driver never
+//! produces: links without a cycle toggle, long link chains and loops,
+//! doorbells on absent or disabled channels. Each test pins one hardware
+//! behaviour the rest of the suite relies on (docs/mutants.md, the mock's
+//! shard).
+
+use edma_backend_mock::{AbortCause, MockConfig, MockEngine};
+use edma_core::desc::{Control, Element, SLOT_SIZE};
+use edma_core::io::{LlMemory, RegisterIo};
+use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+
+/// An LL region whose contents the test wrote beforehand: the driver's
+/// own element stores are dropped (counted), so the engine runs the
+/// hand-built list from the driver's real first start.
+struct FixedLl {
+    bus: u64,
+    slots: usize,
+    dropped: usize,
+}
+
+impl LlMemory for FixedLl {
+    fn bus_addr(&self) -> u64 {
+        self.bus
+    }
+    fn capacity(&self) -> usize {
+        self.slots
+    }
+    fn write(&mut self, _index: usize, _element: &Element) {
+        self.dropped += 1;
+    }
+}
+
+const DIR: ChannelDir = ChannelDir::Write;
+const CH: u8 = 1;
+const SRC: u64 = 0x4000;
+const DST: u64 = 0x9000;
+
+fn slot(e: &MockEngine, i: u64) -> u64 {
+    e.ll_base(DIR, CH) + i * SLOT_SIZE as u64
+}
+
+fn put(e: &MockEngine, i: u64, el: Element) {
+    e.local_write(slot(e, i), &el.encode());
+}
+
+/// Runs the hand-built list at slot 0 through the driver's first start
+/// (one 16-byte entry as far as the driver knows) and returns the engine
+/// and the channel's LL-visible state.
+fn run_list(map: MapFormat, build: impl Fn(&MockEngine)) -> MockEngine {
+    let e = MockEngine::new(MockConfig::new(map));
+    drive(&e, map, build);
+    e
+}
+
+fn drive(e: &MockEngine, map: MapFormat, build: impl Fn(&MockEngine)) {
+    e.local_write(SRC, &[0x5a; 16]);
+    e.pci_write(DST - 4, &[0xc3; 24]);
+    build(e);
+    let ctrl = Controller::new(e, map, Deployment::Local);
+    let ll = FixedLl {
+        bus: e.ll_base(DIR, CH),
+        slots: 128,
+        dropped: 0,
+    };
+    let batch = [Entry::new(SRC, DST, 16)];
+    let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(DIR, CH)).unwrap(), ll);
+    ch.submit(&ctrl, &batch).unwrap();
+    assert!(
+        ch.ll().unwrap().dropped > 0,
+        "the driver's stores were dropped"
+    );
+    let _ = ch.terminate(&ctrl);
+}
+
+fn data(cb: bool) -> Element {
+    let cycle = if cb { Control::CB } else { Control::empty() };
+    Element::data(cycle | Control::LIE, 16, SRC, DST)
+}
+
+fn moved(e: &MockEngine) -> bool {
+    e.pci_read(DST - 4, 24) == [[0xc3; 4].as_slice(), &[0x5a; 16], &[0xc3; 4]].concat()
+}
+
+#[test]
+fn a_link_toggles_the_cycle_state_only_with_tcb() {
+    for map in MapFormat::ALL {
+        // Without TCB the consumer cycle state stays 1: a CB=1 element runs.
+        let e = run_list(map, |e| {
+            put(e, 0, Element::link(Control::LLP, slot(e, 2)));
+            put(e, 2, data(true));
+        });
+        assert!(moved(&e), "{map:?}: no TCB, CB=1 runs");
+        assert_eq!(e.counters().channel(DIR, CH).links, 1);
+        // ...and a CB=0 element is "not produced yet": nothing moves.
+        let e = run_list(map, |e| {
+            put(e, 0, Element::link(Control::LLP, slot(e, 2)));
+            put(e, 2, data(false));
+        });
+        assert!(!moved(&e), "{map:?}: no TCB, CB=0 stops");
+        assert_eq!(e.counters().channel(DIR, CH).elements, 0);
+        // With TCB the state becomes 0: CB=0 runs, CB=1 stops.
+        let e = run_list(map, |e| {
+            put(e, 0, Element::link(Control::LLP | Control::TCB, slot(e, 2)));
+            put(e, 2, data(false));
+        });
+        assert!(moved(&e), "{map:?}: TCB, CB=0 runs");
+        let e = run_list(map, |e| {
+            put(e, 0, Element::link(Control::LLP | Control::TCB, slot(e, 2)));
+            put(e, 2, data(true));
+        });
+        assert!(!moved(&e), "{map:?}: TCB, CB=1 stops");
+    }
+}
+
+#[test]
+fn sixty_four_links_are_followed_and_the_sixty_fifth_is_a_loop() {
+    for map in MapFormat::ALL {
+        // A chain of exactly 64 links, then the element: it runs.
+        let e = run_list(map, |e| {
+            for i in 0..64 {
+                put(e, i, Element::link(Control::LLP, slot(e, i + 1)));
+            }
+            put(e, 64, data(true));
+        });
+        assert!(moved(&e), "{map:?}");
+        assert_eq!(e.counters().channel(DIR, CH).links, 64, "{map:?}");
+        // It ran on to the empty slot 65 (CB = 0) and stopped there: no abort.
+        assert_eq!(e.last_abort(DIR, CH), None, "{map:?}");
+        // A link to itself: 64 links followed, the 65th aborts the channel.
+        let e = run_list(map, |e| put(e, 0, Element::link(Control::LLP, slot(e, 0))));
+        assert!(!moved(&e), "{map:?}");
+        assert_eq!(e.counters().channel(DIR, CH).links, 64, "{map:?}");
+        assert_eq!(e.last_abort(DIR, CH), Some(AbortCause::LinkLoop), "{map:?}");
+        assert!(!e.is_running(DIR, CH));
+    }
+}
+
+/// eDMA v0 doorbell registers (Linux `dw-edma-v0-regs.h`): write 0x10,
+/// read 0x30; engine enables 0x0c and 0x2c.
+#[test]
+fn doorbells_of_disabled_or_absent_channels_are_ignored() {
+    for map in [MapFormat::EdmaLegacy, MapFormat::EdmaUnroll] {
+        let mut cfg = MockConfig::new(map);
+        cfg.wr_channels = 2;
+        let e = MockEngine::new(cfg);
+        // Engine disabled (bit 0 clear, another bit set): ignored.
+        e.write32(0x0c, 0x2);
+        e.write32(0x10, 0);
+        let k = e.counters().channel(ChannelDir::Write, 0);
+        assert_eq!((k.doorbells, k.ignored_doorbells), (0, 1), "{map:?}");
+        // Engine enabled: channel 1 exists and starts, channel 2 does not exist.
+        e.write32(0x0c, 0x1);
+        e.write32(0x10, 2);
+        let k = e.counters().channel(ChannelDir::Write, 2);
+        assert_eq!(
+            (k.doorbells, k.ignored_doorbells),
+            (0, 1),
+            "{map:?}: absent"
+        );
+        e.write32(0x10, 1);
+        let k = e.counters().channel(ChannelDir::Write, 1);
+        assert_eq!(
+            (k.doorbells, k.ignored_doorbells),
+            (1, 0),
+            "{map:?}: present"
+        );
+        // The read engine has its own enable.
+        e.write32(0x30, 1);
+        let k = e.counters().channel(ChannelDir::Read, 1);
+        assert_eq!(
+            (k.doorbells, k.ignored_doorbells),
+            (0, 1),
+            "{map:?}: read engine off"
+        );
+    }
+}
