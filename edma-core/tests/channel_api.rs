@@ -224,3 +224,29 @@ fn the_ll_region_and_the_armed_guard_are_visible() {
     assert!(ch.on_interrupt(&ctrl).completion().unwrap().is_success());
     assert!(format!("{ch:?}").contains("guard: None"));
 }
+
+/// The progress rules compare against the element registers as the
+/// channel saw them idle: read (5 registers: size, SAR and DAR halves)
+/// before the channel's first batch and again only after a failure, never
+/// on every submit.
+#[test]
+fn the_idle_registers_are_read_before_the_first_batch_only() {
+    for map in MapFormat::ALL {
+        let engine = MockEngine::new(MockConfig::new(map));
+        let ctrl = Controller::new(&engine, map, Deployment::Local);
+        let mut ch = Channel::new(
+            ctrl.claim(ChannelConfig::new(ChannelDir::Read, 4)).unwrap(),
+            engine.ll_region(ChannelDir::Read, 4, 4),
+        );
+        let batch = [Entry::new(0x1000, 0x2000, 64)];
+        let mut reads = Vec::new();
+        for _ in 0..3 {
+            let before = engine.counters().total().reg_reads;
+            ch.submit(&ctrl, &batch).unwrap();
+            reads.push(engine.counters().total().reg_reads - before);
+            assert!(ch.on_interrupt(&ctrl).completion().unwrap().is_success());
+        }
+        assert_eq!(reads[0], reads[1] + 5, "{map:?}: {reads:?}");
+        assert_eq!(reads[1], reads[2], "{map:?}: {reads:?}");
+    }
+}
