@@ -250,3 +250,35 @@ fn the_idle_registers_are_read_before_the_first_batch_only() {
         assert_eq!(reads[1], reads[2], "{map:?}: {reads:?}");
     }
 }
+
+/// `terminate` after a chunk ended on its own, before its interrupt was
+/// handled: the done status proves the chunk (its link already brought
+/// LLP back to slot 0, where the registers alone prove nothing), so its
+/// bytes count and the batch ends at the next chunk's first entry.
+#[test]
+fn terminate_counts_a_chunk_its_done_status_proves() {
+    for map in MapFormat::ALL {
+        let engine = MockEngine::new(MockConfig::new(map).with_mode(ExecMode::Manual));
+        let ctrl = Controller::new(&engine, map, Deployment::Local);
+        // 3 slots: two data elements and the link per chunk.
+        let mut ch = Channel::new(
+            ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0))
+                .unwrap(),
+            engine.ll_region(ChannelDir::Write, 0, 3),
+        );
+        let batch: Vec<Entry> = (0..4)
+            .map(|i| Entry::new(0x100 * i, 0x8000 + 0x100 * i, 0x40))
+            .collect();
+        ch.submit(&ctrl, &batch).unwrap();
+        assert_eq!(engine.step(ChannelDir::Write, 0, 10), 2, "{map:?}");
+        assert!(!engine.is_running(ChannelDir::Write, 0), "{map:?}");
+        let c = ch.terminate(&ctrl).completion().expect("stopped");
+        assert_eq!(c.status, Status::Terminated { entry: Some(2) }, "{map:?}");
+        assert_eq!(
+            (c.bytes_done, c.residue, c.chunks),
+            (0x80, 0x80, 1),
+            "{map:?}"
+        );
+        assert_eq!(ctrl.pending(ChannelDir::Write), 0, "{map:?}: cleared");
+    }
+}
