@@ -4,9 +4,10 @@
 //! behaviour the rest of the suite relies on (docs/mutants.md, the mock's
 //! shard).
 
-use edma_backend_mock::{AbortCause, MockConfig, MockEngine};
+use edma_backend_mock::{AbortCause, ExecMode, MockConfig, MockEngine};
 use edma_core::desc::{Control, Element, SLOT_SIZE};
 use edma_core::io::{LlMemory, RegisterIo};
+use edma_core::regs::ChReg;
 use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
 
 /// An LL region whose contents the test wrote beforehand: the driver's
@@ -172,5 +173,101 @@ fn doorbells_of_disabled_or_absent_channels_are_ignored() {
             (0, 1),
             "{map:?}: read engine off"
         );
+    }
+}
+
+/// Native HDMA: an element with LIE (LWIE) sets the watermark status
+/// (bit 1 of `INT_STAT`) and only that; the stop status (bit 0) comes when
+/// the channel stops at the list's end.
+#[test]
+fn hdma_lwie_sets_the_watermark_status() {
+    let map = MapFormat::HdmaNative;
+    let e = MockEngine::new(MockConfig::new(map).with_mode(ExecMode::Manual));
+    let ctrl = Controller::new(&e, map, Deployment::Local);
+    let ll = FixedLl {
+        bus: e.ll_base(DIR, CH),
+        slots: 8,
+        dropped: 0,
+    };
+    e.local_write(SRC, &[0x5a; 16]);
+    e.pci_write(DST - 4, &[0xc3; 24]);
+    put(&e, 0, Element::data(Control::CB, 8, SRC, DST));
+    put(
+        &e,
+        1,
+        Element::data(Control::CB | Control::LIE, 8, SRC + 8, DST + 8),
+    );
+    let batch = [Entry::new(SRC, DST, 16)];
+    let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(DIR, CH)).unwrap(), ll);
+    ch.submit(&ctrl, &batch).unwrap();
+    let stat = || ctrl.ch_read(DIR, CH, ChReg::IntStat);
+    assert_eq!(stat(), 0);
+    assert_eq!(e.step(DIR, CH, 1), 1);
+    assert_eq!(stat(), 0, "no LIE: no status");
+    assert_eq!(e.step(DIR, CH, 1), 1);
+    // Slot 2 is empty (CB = 0): the channel stopped right after slot 1.
+    assert_eq!(stat(), 0b11, "watermark from slot 1's LIE, stop at the end");
+    assert!(moved(&e));
+    let _ = ch.terminate(&ctrl);
+}
+
+/// In scheduled mode a channel between two elements (next one not yet
+/// fetched) has nothing loaded: `step` executes nothing and changes nothing.
+#[test]
+fn scheduled_step_between_elements_does_nothing() {
+    for map in MapFormat::ALL {
+        let e = MockEngine::new(MockConfig::new(map).with_mode(ExecMode::Scheduled));
+        let ctrl = Controller::new(&e, map, Deployment::Local);
+        let mut ch = Channel::new(
+            ctrl.claim(ChannelConfig::new(DIR, CH)).unwrap(),
+            e.ll_region(DIR, CH, 8),
+        );
+        e.local_write(SRC, &[0x5a; 16]);
+        let batch = [Entry::new(SRC, DST, 8), Entry::new(SRC + 8, DST + 8, 8)];
+        ch.submit(&ctrl, &batch).unwrap();
+        // Fetch, load, execute element 0: now between elements.
+        for _ in 0..3 {
+            assert!(e.tick(DIR, CH), "{map:?}");
+        }
+        let before = e.counters();
+        let hash = e.state_hash();
+        assert_eq!(e.step(DIR, CH, 5), 0, "{map:?}");
+        assert_eq!(e.counters(), before, "{map:?}");
+        assert_eq!(e.state_hash(), hash, "{map:?}");
+        // Fetch, load, execute element 1; fetch past the link and stop.
+        assert_eq!(e.run_until_blocked(100), 5, "{map:?}");
+        assert_eq!(e.pci_read(DST, 16), [0x5a; 16], "{map:?}");
+    }
+}
+
+/// An element whose source or destination lies outside the engine's
+/// memories aborts the channel; the element counts as attempted, no byte
+/// moves.
+#[test]
+fn an_address_outside_memory_aborts_the_element() {
+    let far = 1 << 40;
+    for map in MapFormat::ALL {
+        for (src, dst, cause) in [
+            (far, DST, AbortCause::SarOutOfRange),
+            (SRC, far, AbortCause::DarOutOfRange),
+        ] {
+            let e = MockEngine::new(MockConfig::new(map));
+            let ctrl = Controller::new(&e, map, Deployment::Local);
+            let mut ch = Channel::new(
+                ctrl.claim(ChannelConfig::new(DIR, CH)).unwrap(),
+                e.ll_region(DIR, CH, 8),
+            );
+            let batch = [Entry::new(src, dst, 8)];
+            ch.submit(&ctrl, &batch).unwrap();
+            assert_eq!(e.last_abort(DIR, CH), Some(cause), "{map:?}");
+            let k = e.counters().channel(DIR, CH);
+            assert_eq!(
+                (k.elements, k.bytes, k.abort_local),
+                (1, 0, 1),
+                "{map:?} {cause:?}"
+            );
+            let c = ch.on_interrupt(&ctrl).completion().unwrap();
+            assert_eq!((c.bytes_done, c.residue), (0, 8), "{map:?}");
+        }
     }
 }

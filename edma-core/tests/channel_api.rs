@@ -282,3 +282,15 @@ fn terminate_counts_a_chunk_its_done_status_proves() {
         assert_eq!(ctrl.pending(ChannelDir::Write), 0, "{map:?}: cleared");
     }
 }
+
+#[test]
+fn the_controller_debug_names_map_and_deployment() {
+    let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaNative));
+    let ctrl = Controller::new(&engine, MapFormat::HdmaNative, Deployment::Remote);
+    let text = format!("{ctrl:?}");
+    assert!(text.starts_with("Controller { regs: "), "{text}");
+    assert!(
+        text.ends_with("map: HdmaNative, deployment: Remote, .. }"),
+        "{text}"
+    );
+}
