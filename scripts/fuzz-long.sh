@@ -3,7 +3,7 @@
 # pair runs one target on a copy of its committed corpus, one after the
 # other, and logs libFuzzer's final stats to target/fuzz-long/<target>.log.
 # With --keep the grown corpus is minimized (cargo fuzz cmin) and replaces
-# fuzz/corpus/<target>. Not run by CI (.ci/run has a 25 s smoke run per
+# fuzz/corpus/<target> (named seeds kept). Not run by CI (.ci/run has a 25 s smoke run per
 # target).
 #
 #   scripts/fuzz-long.sh [--keep] plan_execute:1800 plan_model:3600
@@ -40,7 +40,12 @@ for pair in "$@"; do
   fi
   grep -E '^(#[0-9]+.*DONE|stat::)' "$out/$t.log" | tail -8
   if [ "$keep" -eq 1 ]; then
+    # cmin renames inputs by hash; the named seeds (hand-made inputs and
+    # regressions, referenced by name in docs/fuzzing.md) are kept as they are.
     cargo +nightly fuzz cmin --fuzz-dir fuzz "$t" "$work" >>"$out/$t.log" 2>&1 &&
+      for f in "fuzz/corpus/$t"/*; do
+        [[ $(basename "$f") =~ ^[0-9a-f]{40}$ ]] || cp "$f" "$work/"
+      done &&
       rm -rf "fuzz/corpus/$t" && cp -r "$work" "fuzz/corpus/$t" &&
       echo "::: $t corpus: $(ls "fuzz/corpus/$t" | wc -l) inputs after cmin"
   fi

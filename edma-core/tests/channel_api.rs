@@ -294,3 +294,123 @@ fn the_controller_debug_names_map_and_deployment() {
         "{text}"
     );
 }
+
+/// Records every register write (offset, value) on the way to the mock.
+struct Rec<'a> {
+    engine: &'a MockEngine,
+    writes: std::sync::Mutex<Vec<(usize, u32)>>,
+}
+
+impl edma_core::RegisterIo for Rec<'_> {
+    fn read32(&self, offset: usize) -> u32 {
+        self.engine.read32(offset)
+    }
+    fn write32(&self, offset: usize, value: u32) {
+        self.writes.lock().unwrap().push((offset, value));
+        self.engine.write32(offset, value);
+    }
+}
+
+/// Native HDMA non-LL: `CONTROL1` (read channel 6: 6 × 0x200 + 0x100 +
+/// 0x34) is written once, 0 (LL off), at the first block; later blocks
+/// write only the element registers and the doorbell.
+#[test]
+fn hdma_non_ll_turns_ll_off_once() {
+    let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaNative));
+    let rec = Rec {
+        engine: &engine,
+        writes: Default::default(),
+    };
+    let ctrl = Controller::new(&rec, MapFormat::HdmaNative, Deployment::Local);
+    let mut ch = Channel::non_ll(ctrl.claim(ChannelConfig::new(ChannelDir::Read, 6)).unwrap());
+    let batch = [
+        Entry::new(0x1000, 0x2000, 16),
+        Entry::new(0x3000, 0x4000, 16),
+        Entry::new(0x5000, 0x6000, 16),
+    ];
+    ch.submit(&ctrl, &batch).unwrap();
+    let c = loop {
+        if let Some(c) = ch.on_interrupt(&ctrl).completion() {
+            break c;
+        }
+    };
+    assert!(c.is_success() && c.chunks == 3, "{c:?}");
+    let control1: Vec<_> = rec
+        .writes
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|w| w.0 == 0xd34)
+        .copied()
+        .collect();
+    assert_eq!(control1, [(0xd34, 0)]);
+    // The doorbell (0xd04) rang once per block.
+    let doorbells = rec
+        .writes
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|w| w.0 == 0xd04)
+        .count();
+    assert_eq!(doorbells, 3);
+}
+
+#[test]
+fn remote_interrupt_configuration_is_per_channel_and_bounded() {
+    let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Remote);
+    ctrl.configure_remote_interrupt(ChannelDir::Write, 0, 0x3f_0000, 1);
+    assert!(ctrl.remote_interrupt_configured(ChannelDir::Write, 0));
+    assert!(!ctrl.remote_interrupt_configured(ChannelDir::Read, 0));
+    assert!(!ctrl.remote_interrupt_configured(ChannelDir::Write, 1));
+    // No channel 8 (or beyond): never configured, never aliasing channel 0.
+    assert!(!ctrl.remote_interrupt_configured(ChannelDir::Write, 8));
+    assert!(!ctrl.remote_interrupt_configured(ChannelDir::Write, 16));
+    let before = engine.counters();
+    ctrl.configure_remote_interrupt(ChannelDir::Read, 8, 0x3f_0000, 1);
+    assert_eq!(engine.counters(), before, "channel 8: nothing written");
+    assert!(!ctrl.remote_interrupt_configured(ChannelDir::Read, 0));
+}
+
+/// Memories above 4 GiB: the partial count of an aborted element needs
+/// the high words of SAR and DAR (read as two 32-bit halves).
+#[test]
+fn partial_counts_use_both_halves_of_sar_and_dar() {
+    use edma_backend_mock::Fault;
+    for map in MapFormat::ALL {
+        let mut cfg = MockConfig::new(map);
+        cfg.local_base = 0x1_0000_0000;
+        cfg.pci_base = 0x2_0000_0000;
+        let engine = MockEngine::new(cfg);
+        let ctrl = Controller::new(&engine, map, Deployment::Local);
+        let mut ch = Channel::new(
+            ctrl.claim(ChannelConfig::new(ChannelDir::Write, 1))
+                .unwrap(),
+            engine.ll_region(ChannelDir::Write, 1, 8),
+        );
+        engine.inject_fault(
+            ChannelDir::Write,
+            1,
+            Fault::AbortAt {
+                element: 1,
+                after_bytes: 100,
+                read: false,
+            },
+        );
+        let batch = [
+            Entry::new(0x1_0000_1000, 0x2_0000_8000, 256),
+            Entry::new(0x1_0000_2000, 0x2_0000_9000, 256),
+        ];
+        ch.submit(&ctrl, &batch).unwrap();
+        let c = ch.on_interrupt(&ctrl).completion().unwrap();
+        assert_eq!(
+            c.status,
+            Status::Aborted {
+                entry: 1,
+                entry_bytes_done: 100
+            },
+            "{map:?}"
+        );
+        assert_eq!((c.bytes_done, c.residue), (356, 156), "{map:?}");
+    }
+}
