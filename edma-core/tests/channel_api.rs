@@ -414,3 +414,18 @@ fn partial_counts_use_both_halves_of_sar_and_dar() {
         assert_eq!((c.bytes_done, c.residue), (356, 156), "{map:?}");
     }
 }
+
+/// A channel with both its done and its abort status set is pending once
+/// (bit n of the mask), on every map.
+#[test]
+fn done_and_abort_together_are_one_pending_bit() {
+    for map in MapFormat::ALL {
+        let engine = MockEngine::new(MockConfig::new(map));
+        let ctrl = Controller::new(&engine, map, Deployment::Local);
+        engine.force_status(ChannelDir::Read, 5, true, true);
+        engine.force_status(ChannelDir::Read, 2, false, true);
+        engine.force_status(ChannelDir::Read, 0, true, false);
+        assert_eq!(ctrl.pending(ChannelDir::Read), 0b10_0101, "{map:?}");
+        assert_eq!(ctrl.pending(ChannelDir::Write), 0, "{map:?}");
+    }
+}
