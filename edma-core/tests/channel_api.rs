@@ -429,3 +429,35 @@ fn done_and_abort_together_are_one_pending_bit() {
         assert_eq!(ctrl.pending(ChannelDir::Write), 0, "{map:?}");
     }
 }
+
+/// eDMA v0 keeps the IMWr data of two channels in one register: setting
+/// one channel's data leaves its neighbour's alone, and setting it again
+/// replaces it (no stale bits).
+#[test]
+fn imwr_data_of_neighbouring_channels_is_kept_apart() {
+    for map in [
+        MapFormat::EdmaLegacy,
+        MapFormat::EdmaUnroll,
+        MapFormat::HdmaCompat,
+    ] {
+        let engine = MockEngine::new(MockConfig::new(map));
+        let ctrl = Controller::new(&engine, map, Deployment::Remote);
+        ctrl.configure_remote_interrupt(ChannelDir::Write, 2, 0x3f_0000, 0x1111);
+        ctrl.configure_remote_interrupt(ChannelDir::Write, 3, 0x3f_0000, 0x2222);
+        ctrl.configure_remote_interrupt(ChannelDir::Write, 3, 0x3f_0000, 0x0404);
+        ctrl.configure_remote_interrupt(ChannelDir::Write, 4, 0x3f_0000, 0x8888);
+        ctrl.configure_remote_interrupt(ChannelDir::Write, 4, 0x3f_0000, 0x0101);
+        let batch = [Entry::new(0x100, 0x2000, 8)];
+        for (i, want) in [(2u8, 0x1111u32), (3, 0x0404), (4, 0x0101)] {
+            let mut ch = Channel::new(
+                ctrl.claim(ChannelConfig::new(ChannelDir::Write, i))
+                    .unwrap(),
+                engine.ll_region(ChannelDir::Write, i, 4),
+            );
+            ch.submit(&ctrl, &batch).unwrap();
+            assert!(ch.on_interrupt(&ctrl).completion().unwrap().is_success());
+            let m = *engine.imwr_log().last().unwrap();
+            assert_eq!((m.ch, m.data, m.abort), (i, want, false), "{map:?}");
+        }
+    }
+}
