@@ -461,3 +461,68 @@ fn imwr_data_of_neighbouring_channels_is_kept_apart() {
         }
     }
 }
+
+/// Non-LL mode raises each block's done interrupt locally and, remote, as
+/// an IMWr to the programmed target (eDMA: LIE, and RIE only remote, in
+/// `CH_CONTROL1`).
+#[test]
+fn non_ll_blocks_interrupt_locally_and_remotely() {
+    for map in MapFormat::ALL {
+        for dep in [Deployment::Local, Deployment::Remote] {
+            let engine = MockEngine::new(MockConfig::new(map));
+            let ctrl = Controller::new(&engine, map, dep);
+            ctrl.configure_remote_interrupt(ChannelDir::Read, 6, 0x3f_0000, 6);
+            let mut ch =
+                Channel::non_ll(ctrl.claim(ChannelConfig::new(ChannelDir::Read, 6)).unwrap());
+            let batch = [Entry::new(0x100, 0x5000, 4), Entry::new(0x104, 0x6000, 5)];
+            ch.submit(&ctrl, &batch).unwrap();
+            let c = loop {
+                if let Some(c) = ch.on_interrupt(&ctrl).completion() {
+                    break c;
+                }
+            };
+            assert!(c.is_success(), "{map:?} {dep:?}");
+            let k = engine.counters().channel(ChannelDir::Read, 6);
+            let remote = if dep == Deployment::Remote { 2 } else { 0 };
+            assert_eq!(
+                (k.done_local, k.done_remote),
+                (2, remote),
+                "{map:?} {dep:?}"
+            );
+            let msgs = engine.imwr_log();
+            assert_eq!(msgs.len(), remote as usize, "{map:?} {dep:?}");
+            assert!(
+                msgs.iter()
+                    .all(|m| (m.addr, m.data, m.abort) == (0x3f_0000, 6, false))
+            );
+        }
+    }
+}
+
+/// eDMA v0 `LINKED_LIST_ERR_EN` (write 0x090, read 0x0c4): each started
+/// channel's bit is set and stays set over later batches.
+#[test]
+fn ll_error_enable_bits_stay_set() {
+    use edma_core::RegisterIo as _;
+    for map in [
+        MapFormat::EdmaLegacy,
+        MapFormat::EdmaUnroll,
+        MapFormat::HdmaCompat,
+    ] {
+        let engine = MockEngine::new(MockConfig::new(map));
+        let ctrl = Controller::new(&engine, map, Deployment::Local);
+        let batch = [Entry::new(0x100, 0x2000, 8)];
+        for (dir, i) in [(ChannelDir::Write, 3u8), (ChannelDir::Read, 5)] {
+            let mut ch = Channel::new(
+                ctrl.claim(ChannelConfig::new(dir, i)).unwrap(),
+                engine.ll_region(dir, i, 4),
+            );
+            for _ in 0..3 {
+                ch.submit(&ctrl, &batch).unwrap();
+                assert!(ch.on_interrupt(&ctrl).completion().unwrap().is_success());
+            }
+        }
+        assert_eq!(engine.read32(0x090), 1 << 3, "{map:?}");
+        assert_eq!(engine.read32(0x0c4), 1 << 5, "{map:?}");
+    }
+}
