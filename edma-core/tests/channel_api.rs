@@ -517,12 +517,16 @@ fn ll_error_enable_bits_stay_set() {
                 ctrl.claim(ChannelConfig::new(dir, i)).unwrap(),
                 engine.ll_region(dir, i, 4),
             );
-            for _ in 0..3 {
+            for n in 0..3 {
                 ch.submit(&ctrl, &batch).unwrap();
                 assert!(ch.on_interrupt(&ctrl).completion().unwrap().is_success());
+                let (wr, rd) = match dir {
+                    ChannelDir::Write => (1 << 3, 0),
+                    ChannelDir::Read => (1 << 3, 1 << 5),
+                };
+                assert_eq!(engine.read32(0x090), wr, "{map:?} batch {n}");
+                assert_eq!(engine.read32(0x0c4), rd, "{map:?} batch {n}");
             }
         }
-        assert_eq!(engine.read32(0x090), 1 << 3, "{map:?}");
-        assert_eq!(engine.read32(0x0c4), 1 << 5, "{map:?}");
     }
 }
