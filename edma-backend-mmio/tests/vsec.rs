@@ -196,3 +196,30 @@ fn malformed_images() {
         .put(0xffc, 2 | (2 << 16));
     assert!(!parse_config(&img.0).unwrap().vsec_found);
 }
+
+#[test]
+fn a_long_capability_list_is_walked_to_the_vsec() {
+    let mut img = Image::new(0x16c3, 0xedda);
+    for k in 0..12 {
+        img.cap(0x100 + 0x10 * k, 0x01 + k as u32, 0x110 + 0x10 * k);
+    }
+    img.dma_vsec(0x1c0, 0, 7, 1, 2, 2, 0x4000);
+    let l = parse_config(&img.0).unwrap();
+    assert!(l.vsec_found);
+    assert_eq!(
+        (l.map, l.regs.bar, l.regs.offset),
+        (MapFormat::HdmaNative, 1, 0x4000)
+    );
+}
+
+#[test]
+fn a_next_pointer_into_the_standard_header_ends_the_walk() {
+    // Below 0x100 there are no extended capabilities: a VSEC-looking
+    // header at 0x40 is not followed.
+    let mut img = Image::new(0x16c3, 0xedda);
+    img.cap(0x100, 0x01, 0x40)
+        .dma_vsec(0x40, 0, 7, 1, 2, 2, 0x4000);
+    let l = parse_config(&img.0).unwrap();
+    assert!(!l.vsec_found);
+    assert_eq!((l.map, l.regs.offset), (MapFormat::EdmaUnroll, 0x1000));
+}
