@@ -230,3 +230,57 @@ fn several_ll_regions_of_one_bar_at_once() {
     );
     fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn ll_regions_may_touch_but_not_overlap_and_drops_release_their_own() {
+    let dir = fake_device("edges", 0x4000, 0x1000);
+    let dev = PciDevice::open_dir(&dir).unwrap();
+    let bar2 = dev.map_bar(2).unwrap();
+    let block = |offset: u64, size: u64| Block {
+        bar: 2,
+        offset,
+        size,
+    };
+    // Ends exactly at the end of the BAR: fits.
+    let last = bar2.ll(block(0x1000 - 0x60, 0x60), 0).unwrap();
+    // One byte more does not.
+    assert!(matches!(
+        bar2.ll(block(0x1000 - 0x60, 0x61), 0),
+        Err(UserspaceError::BarTooSmall {
+            bar: 2,
+            needed: 0x1001,
+            size: 0x1000
+        })
+    ));
+    let a = bar2.ll(block(0x100, 0x60), 0).unwrap();
+    // Touching `a` on either side is not overlapping.
+    let before = bar2.ll(block(0xa0, 0x60), 0).unwrap();
+    let after = bar2.ll(block(0x160, 0x60), 0).unwrap();
+    // One slot into `a` from either side is.
+    for (o, n) in [(0x148, 0x30), (0xb8, 0x60)] {
+        assert!(
+            matches!(bar2.ll(block(o, n), 0), Err(UserspaceError::Overlaps { offset }) if offset == o),
+            "{o:#x}+{n:#x}"
+        );
+    }
+    // The region reads back what was written through it.
+    let mut a = a;
+    let el = Element::data(Control::CB | Control::LIE, 8, 0x10, 0x20);
+    a.write(1, &el);
+    a.sync();
+    assert_eq!((a.read(1), a.read(4)), (Some(el), None));
+    // Dropping `a` frees its range and no one else's.
+    drop(a);
+    let a2 = bar2.ll(block(0x100, 0x60), 0).unwrap();
+    assert!(matches!(
+        bar2.ll(block(0xa0, 0x18), 0),
+        Err(UserspaceError::Overlaps { offset: 0xa0 })
+    ));
+    assert!(matches!(
+        bar2.ll(block(0x160, 0x18), 0),
+        Err(UserspaceError::Overlaps { offset: 0x160 })
+    ));
+    drop((a2, before, after, last));
+    drop(bar2);
+    fs::remove_dir_all(dir).unwrap();
+}
