@@ -223,3 +223,14 @@ fn a_next_pointer_into_the_standard_header_ends_the_walk() {
     assert!(!l.vsec_found);
     assert_eq!((l.map, l.regs.offset), (MapFormat::EdmaUnroll, 0x1000));
 }
+
+#[test]
+fn an_all_ones_header_ends_the_walk() {
+    // Reads of a missing function return all ones: its "next" field
+    // (0xffc) is not followed, even where a VSEC could be reached from it.
+    let mut img = Image::new(0x16c3, 0xedda);
+    img.cap(0x100, 0x01, 0x140).put(0x140, u32::MAX);
+    img.cap(0xffc, 0x01, 0x200)
+        .dma_vsec(0x200, 0, 7, 1, 2, 2, 0x4000);
+    assert!(!parse_config(&img.0).unwrap().vsec_found);
+}
