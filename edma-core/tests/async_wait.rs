@@ -85,3 +85,48 @@ fn task_awaits_each_completion_once() {
         assert_eq!(signal.try_take(), None);
     }
 }
+
+fn counting_waker() -> (Arc<Count>, Waker) {
+    let c = Arc::new(Count(AtomicUsize::new(0)));
+    (c.clone(), Waker::from(c))
+}
+
+fn some_completion() -> edma_core::Completion {
+    edma_core::Completion {
+        status: Status::Done,
+        bytes_done: 64,
+        residue: 0,
+        chunks: 1,
+    }
+}
+
+/// A task polled last with another waker (moved to another executor or
+/// task) is woken through that one, not the old.
+#[test]
+fn the_latest_waker_is_the_one_woken() {
+    let signal: CompletionSignal = CompletionSignal::new();
+    let (a, wa) = counting_waker();
+    let (b, wb) = counting_waker();
+    assert!(signal.poll_wait(&mut Context::from_waker(&wa)).is_pending());
+    assert!(signal.poll_wait(&mut Context::from_waker(&wa)).is_pending());
+    assert!(signal.poll_wait(&mut Context::from_waker(&wb)).is_pending());
+    signal.signal(some_completion());
+    assert_eq!(
+        (a.0.load(Ordering::SeqCst), b.0.load(Ordering::SeqCst)),
+        (0, 1)
+    );
+    assert_eq!(
+        signal.poll_wait(&mut Context::from_waker(&wb)),
+        Poll::Ready(some_completion())
+    );
+}
+
+#[test]
+fn try_take_takes_once_and_debug_names_the_signal() {
+    let signal: CompletionSignal = CompletionSignal::default();
+    assert_eq!(signal.try_take(), None);
+    signal.signal(some_completion());
+    assert_eq!(signal.try_take(), Some(some_completion()));
+    assert_eq!(signal.try_take(), None);
+    assert_eq!(format!("{signal:?}"), "CompletionSignal { .. }");
+}
