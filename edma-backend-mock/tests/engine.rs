@@ -349,3 +349,26 @@ fn the_engine_debug_shows_its_state() {
     );
     assert!(text.contains("counters: "), "{text}");
 }
+
+/// HDMA compat needs both the engine enable (0x0c, bit 0) and the
+/// channel's power enable (write channel n: 0x128 + 4n, bit 0).
+#[test]
+fn hdma_compat_doorbells_need_engine_and_channel_power() {
+    for (engine_en, pwr_en, runs) in [
+        (0x2, 1, false),
+        (1, 0x2, false),
+        (1, 1, true),
+        (0, 0, false),
+    ] {
+        let e = MockEngine::new(MockConfig::new(MapFormat::HdmaCompat));
+        e.write32(0x0c, engine_en);
+        e.write32(0x128 + 4, pwr_en);
+        e.write32(0x10, 1);
+        let k = e.counters().channel(ChannelDir::Write, 1);
+        assert_eq!(
+            (k.doorbells, k.ignored_doorbells),
+            (u64::from(runs), u64::from(!runs)),
+            "engine {engine_en:#x} power {pwr_en:#x}"
+        );
+    }
+}
