@@ -3,6 +3,8 @@
 //! doorbells on absent or disabled channels. Each test pins one hardware
 //! behaviour the rest of the suite relies on (docs/mutants.md, the mock's
 //! shard).
+// Safe code only (no unsafe below it to check): kept out of Miri's time budget.
+#![cfg(not(miri))]
 
 use edma_backend_mock::{AbortCause, ExecMode, MockConfig, MockEngine};
 use edma_core::desc::{Control, Element, SLOT_SIZE};

@@ -3,6 +3,8 @@
 //! interrupt line, the completion accessors and the error texts. The
 //! mutation run excludes doctests, so each behaviour is asserted here too
 //! (docs/mutants.md, shard 4).
+// Safe code only (no unsafe below it to check): kept out of Miri's time budget.
+#![cfg(not(miri))]
 
 use edma_backend_mock::{ExecMode, MockConfig, MockEngine};
 use edma_core::channel::{Channel, ChannelConfig, ChannelError, Claim, Outcome, dispatch};
