@@ -49,8 +49,8 @@ fn put(e: &MockEngine, i: u64, el: Element) {
 }
 
 /// Runs the hand-built list at slot 0 through the driver's first start
-/// (one 16-byte entry as far as the driver knows) and returns the engine
-/// and the channel's LL-visible state.
+/// (one 16-byte entry as far as the driver knows) on a fresh engine,
+/// terminates it, and returns the engine to be inspected.
 fn run_list(map: MapFormat, build: impl Fn(&MockEngine)) -> MockEngine {
     let e = MockEngine::new(MockConfig::new(map));
     drive(&e, map, build);
