@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use edma_backend_mock::{ExecMode, MockConfig, MockEngine, YieldKind};
 use edma_core::desc::{Control, Element};
-use edma_core::io::LlMemory;
+use edma_core::io::{LlMemory, RegisterIo};
 use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
 
 const W: ChannelDir = ChannelDir::Write;
@@ -141,4 +141,24 @@ fn a_scheduled_slot_write_yields_before_the_body_and_before_the_control_word() {
     assert_eq!(ll.read(4), None);
     assert_eq!(e.local_read(bus + 48, 24), [0; 24]);
     assert_eq!(e.counters().total().ll_slot_writes, before + 1);
+}
+
+#[test]
+fn register_reads_enter_the_state_hash_in_scheduled_mode_only() {
+    // Scheduled: the driver's state is a function of what it read, so
+    // every read (offset and value) is part of the hash.
+    let (e, _) = started();
+    let h0 = e.state_hash();
+    assert_eq!(e.read32(0x008), 0x0008_0008);
+    let h1 = e.state_hash();
+    assert_ne!(h0, h1, "a read changes the scheduled state");
+    assert_eq!(e.read32(0x008), 0x0008_0008);
+    assert_ne!(e.state_hash(), h1, "and so does the same read again");
+    // The other modes do not record reads: the hash is the engine's alone.
+    for mode in [ExecMode::RunOnDoorbell, ExecMode::Manual] {
+        let e = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll).with_mode(mode));
+        let h0 = e.state_hash();
+        assert_eq!(e.read32(0x008), 0x0008_0008);
+        assert_eq!(e.state_hash(), h0, "{mode:?}");
+    }
 }
