@@ -162,3 +162,32 @@ fn register_reads_enter_the_state_hash_in_scheduled_mode_only() {
         assert_eq!(e.state_hash(), h0, "{mode:?}");
     }
 }
+
+#[test]
+fn the_fetch_window_bounds_the_engine_by_driver_reads() {
+    const FETCH_WINDOW: usize = 3; // MockConfig's default fetch_window_reads
+    // Started and never ticked: within the window's reads the engine has
+    // fetched the first element and loaded it.
+    let (e, _) = started();
+    let mut reads = 0;
+    while e.loaded_size(W, 2).is_none() {
+        assert!(reads < FETCH_WINDOW, "not loaded after {reads} reads");
+        e.read32(0x008);
+        reads += 1;
+    }
+    assert_eq!(e.loaded_size(W, 2), Some(0x10));
+    // Fetched (latched) but not acted on: the engine acts on what it
+    // fetched, even if the slot changed since — here the element was made
+    // invalid (its cycle bit flipped) after the fetch.
+    let (e, _) = started();
+    assert!(e.tick(W, 2), "fetch");
+    let slot = e.ll_base(W, 2);
+    let mut control = e.local_read(slot, 4);
+    control[0] ^= 1;
+    e.local_write(slot, &control);
+    for _ in 0..FETCH_WINDOW {
+        e.read32(0x008);
+    }
+    assert!(e.is_running(W, 2), "the latched element was valid");
+    assert_eq!(e.loaded_size(W, 2), Some(0x10));
+}

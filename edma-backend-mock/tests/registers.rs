@@ -442,3 +442,54 @@ fn edma_doorbell_writes_count_to_the_channel_they_name() {
         assert_eq!(c.channel(ChannelDir::Read, 0).reg_writes, 0);
     }
 }
+
+#[test]
+fn native_hdma_doorbell_acts_on_its_start_and_stop_bits_only() {
+    let e = MockEngine::new(MockConfig::new(MapFormat::HdmaNative));
+    let bell = native(ChannelDir::Read, 4, 0x04);
+    // Neither START (bit 0) nor STOP (bit 1): no doorbell at all.
+    e.write32(bell, 0xffff_fffc);
+    let k = e.counters().channel(ChannelDir::Read, 4);
+    assert_eq!(
+        (k.doorbells, k.ignored_doorbells, k.stop_requests),
+        (0, 0, 0)
+    );
+    // START on a disabled channel: a doorbell, ignored.
+    e.write32(bell, 0x1);
+    let k = e.counters().channel(ChannelDir::Read, 4);
+    assert_eq!(
+        (k.doorbells, k.ignored_doorbells, k.stop_requests),
+        (0, 1, 0)
+    );
+    // Both bits: the mock takes the stop request.
+    e.write32(bell, 0x3);
+    let k = e.counters().channel(ChannelDir::Read, 4);
+    assert_eq!(
+        (k.doorbells, k.ignored_doorbells, k.stop_requests),
+        (0, 1, 1)
+    );
+    assert_eq!(k.reg_writes, 3);
+}
+
+#[test]
+fn edma_ccs_written_in_control1_is_the_cycle_state_the_ll_starts_with() {
+    use edma_core::desc::{Control, Element};
+    // A hand-built one-element LL at 0x8000 whose element has CB = 0, run
+    // from registers alone (unrolled write channel 0): with CCS written 0
+    // it runs; with CCS written 1 the engine stops at it.
+    for (ccs, runs) in [(0u32, true), (1, false)] {
+        let e = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+        e.local_write(0x1000, &[0x77; 16]);
+        let el = Element::data(Control::LIE, 16, 0x1000, 0x2000);
+        e.local_write(0x8000, &el.encode());
+        e.write32(0x0c, 1); // write engine enable
+        // CH_CONTROL1: LLE (bit 9) and CCS (bit 8) as chosen.
+        e.write32(unroll(ChannelDir::Write, 0, 0x00), 1 << 9 | ccs << 8);
+        e.write32(unroll(ChannelDir::Write, 0, 0x1c), 0x8000); // LLP lo
+        e.write32(unroll(ChannelDir::Write, 0, 0x20), 0); // LLP hi
+        e.write32(0x10, 0); // doorbell, channel 0
+        let moved = e.pci_read(0x2000, 16) == [0x77; 16];
+        assert_eq!(moved, runs, "CCS = {ccs}");
+        assert_eq!(e.counters().channel(ChannelDir::Write, 0).doorbells, 1);
+    }
+}
