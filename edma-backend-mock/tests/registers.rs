@@ -44,9 +44,43 @@ fn native(dir: ChannelDir, ch: u8, reg: usize) -> usize {
     0x200 * usize::from(ch) + 0x100 * dir.index() + reg
 }
 
+/// Every channel of both directions counted exactly `writes` register
+/// writes and `reads` reads.
+fn assert_channel_counts(e: &MockEngine, writes: u64, reads: u64, what: &str) {
+    let c = e.counters();
+    for dir in DIRS {
+        for ch in 0..8 {
+            let k = c.channel(dir, ch);
+            assert_eq!(
+                (k.reg_writes, k.reg_reads),
+                (writes, reads),
+                "{what}: {dir:?} ch{ch}"
+            );
+        }
+    }
+}
+
+/// Every eDMA register of every unrolled channel holds what
+/// `unrolled_channel_registers_read_back_and_do_not_alias` wrote to it.
+fn assert_unrolled_contents(e: &MockEngine, what: &str) {
+    for dir in DIRS {
+        for ch in 0..8 {
+            for reg in EDMA_CH_REGS {
+                assert_eq!(
+                    e.read32(unroll(dir, ch, reg)),
+                    edma_readback(reg, val(dir, ch, reg)),
+                    "{what}: {dir:?} ch{ch} reg {reg:#x} at {:#x}",
+                    unroll(dir, ch, reg)
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn unrolled_channel_registers_read_back_and_do_not_alias() {
     for map in [MapFormat::EdmaUnroll, MapFormat::HdmaCompat] {
+        let what = format!("{map:?}");
         let e = MockEngine::new(MockConfig::new(map));
         for dir in DIRS {
             for ch in 0..8 {
@@ -55,32 +89,10 @@ fn unrolled_channel_registers_read_back_and_do_not_alias() {
                 }
             }
         }
-        let c = e.counters();
-        assert_eq!(c.total().reg_writes, 2 * 8 * 9, "{map:?}");
-        for dir in DIRS {
-            for ch in 0..8 {
-                for reg in EDMA_CH_REGS {
-                    assert_eq!(
-                        e.read32(unroll(dir, ch, reg)),
-                        edma_readback(reg, val(dir, ch, reg)),
-                        "{map:?} {dir:?} ch{ch} reg {reg:#x} at {:#x}",
-                        unroll(dir, ch, reg)
-                    );
-                }
-            }
-        }
-        let c = e.counters();
-        assert_eq!(c.total().reg_reads, 2 * 8 * 9, "{map:?}");
-        for dir in DIRS {
-            for ch in 0..8 {
-                let k = c.channel(dir, ch);
-                assert_eq!(
-                    (k.reg_writes, k.reg_reads),
-                    (9, 9),
-                    "{map:?} {dir:?} ch{ch}"
-                );
-            }
-        }
+        assert_eq!(e.counters().total().reg_writes, 2 * 8 * 9, "{what}");
+        assert_unrolled_contents(&e, &what);
+        assert_eq!(e.counters().total().reg_reads, 2 * 8 * 9, "{what}");
+        assert_channel_counts(&e, 9, 9, &what);
         // Past the nine registers (0x24..0x100 of each direction) and past
         // the last channel nothing is stored, and nothing is counted for a
         // channel.
@@ -89,27 +101,12 @@ fn unrolled_channel_registers_read_back_and_do_not_alias() {
             0x224, 0x2fc, 0x324, 0x3fc, 0x1124, 0x11fc, 0x1200, 0x1204, 0x1300,
         ] {
             e.write32(off, 0xffff_ffff);
-            assert_eq!(e.read32(off), 0, "{map:?} {off:#x}");
+            assert_eq!(e.read32(off), 0, "{what} {off:#x}");
         }
-        let c = e.counters();
-        assert_eq!((c.total().reg_writes, c.total().reg_reads), (9, 9));
-        for dir in DIRS {
-            for ch in 0..8 {
-                let k = c.channel(dir, ch);
-                assert_eq!(
-                    (k.reg_writes, k.reg_reads),
-                    (0, 0),
-                    "{map:?} {dir:?} ch{ch}"
-                );
-                for reg in EDMA_CH_REGS {
-                    assert_eq!(
-                        e.read32(unroll(dir, ch, reg)),
-                        edma_readback(reg, val(dir, ch, reg)),
-                        "{map:?}: a write outside the windows changed {dir:?} ch{ch} {reg:#x}"
-                    );
-                }
-            }
-        }
+        let t = e.counters().total();
+        assert_eq!((t.reg_writes, t.reg_reads), (9, 9));
+        assert_channel_counts(&e, 0, 0, &what);
+        assert_unrolled_contents(&e, &format!("{what}, after writes outside the windows"));
     }
 }
 
@@ -140,15 +137,10 @@ fn legacy_channel_registers_go_through_the_viewport() {
             }
         }
     }
-    let c = e.counters();
     // The viewport writes are global; the reads count to the selected channel.
-    assert_eq!((c.total().reg_writes, c.total().reg_reads), (16, 16 * 9));
-    for dir in DIRS {
-        for ch in 0..8 {
-            let k = c.channel(dir, ch);
-            assert_eq!((k.reg_writes, k.reg_reads), (0, 9), "{dir:?} ch{ch}");
-        }
-    }
+    let t = e.counters().total();
+    assert_eq!((t.reg_writes, t.reg_reads), (16, 16 * 9));
+    assert_channel_counts(&e, 0, 9, "legacy");
     // The window is 0x100..0x124: 0x124 is no channel register.
     e.write32(0xfc, 3);
     e.write32(0x124, 0xffff_ffff);
