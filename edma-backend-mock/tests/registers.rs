@@ -14,6 +14,13 @@ use edma_core::{ChannelDir, MapFormat};
 
 const DIRS: [ChannelDir; 2] = [ChannelDir::Write, ChannelDir::Read];
 
+/// The maps with eDMA v0 global registers.
+const EDMA_MAPS: [MapFormat; 3] = [
+    MapFormat::EdmaLegacy,
+    MapFormat::EdmaUnroll,
+    MapFormat::HdmaCompat,
+];
+
 /// The nine eDMA per-channel registers: CH_CONTROL1, CH_CONTROL2,
 /// TRANSFER_SIZE, SAR lo/hi, DAR lo/hi, LLP lo/hi.
 const EDMA_CH_REGS: [usize; 9] = [0x00, 0x04, 0x08, 0x0c, 0x10, 0x14, 0x18, 0x1c, 0x20];
@@ -260,11 +267,7 @@ const RD: [usize; 9] = [0x2c, 0xa0, 0xa8, 0xac, 0xc4, 0xcc, 0xd4, 0xdc, 0x168];
 
 #[test]
 fn edma_global_registers_keep_their_bits_per_direction() {
-    for map in [
-        MapFormat::EdmaLegacy,
-        MapFormat::EdmaUnroll,
-        MapFormat::HdmaCompat,
-    ] {
+    for map in EDMA_MAPS {
         let e = MockEngine::new(MockConfig::new(map));
         for (d, r) in [WR, RD].into_iter().enumerate() {
             let [en, status, mask, _clear, ll_err, done, abort, data, _pwr] = r;
@@ -339,11 +342,7 @@ fn edma_int_clear_clears_only_the_written_bits_of_its_direction() {
 
 #[test]
 fn ctrl_reports_the_configured_channel_counts() {
-    for map in [
-        MapFormat::EdmaLegacy,
-        MapFormat::EdmaUnroll,
-        MapFormat::HdmaCompat,
-    ] {
+    for map in EDMA_MAPS {
         let mut cfg = MockConfig::new(map);
         cfg.wr_channels = 3;
         cfg.rd_channels = 5;
@@ -389,11 +388,7 @@ fn the_arbitration_words_below_0x40_are_plain_storage() {
     // 0x00 (data arbitration priority), 0x04, 0x18..0x28 (write weights),
     // 0x34..0x3c (read weights): stored as written.
     let plain = [0x00, 0x04, 0x18, 0x1c, 0x20, 0x24, 0x28, 0x34, 0x38, 0x3c];
-    for map in [
-        MapFormat::EdmaLegacy,
-        MapFormat::EdmaUnroll,
-        MapFormat::HdmaCompat,
-    ] {
+    for map in EDMA_MAPS {
         let e = MockEngine::new(MockConfig::new(map));
         for (k, off) in plain.into_iter().enumerate() {
             e.write32(off, 0x5a00_0000 | k as u32);
@@ -413,11 +408,7 @@ fn the_arbitration_words_below_0x40_are_plain_storage() {
 
 #[test]
 fn edma_doorbell_writes_count_to_the_channel_they_name() {
-    for map in [
-        MapFormat::EdmaLegacy,
-        MapFormat::EdmaUnroll,
-        MapFormat::HdmaCompat,
-    ] {
+    for map in EDMA_MAPS {
         let e = MockEngine::new(MockConfig::new(map));
         // Engines off: doorbells are ignored, but every write is counted
         // to the channel in bits 2:0 (bit 31 is the stop request).
