@@ -39,16 +39,19 @@ fn ll_spaces_are_stacked_at_the_top_of_local_memory() {
     assert_eq!(e.ll_base(R, 7), 0x800f_f000);
 }
 
+/// The lengths of the three entries [`started`] submits.
+const SIZES: [u32; 3] = [0x10, 0x20, 0x40];
+
 /// A scheduled engine (no scheduler installed: it moves only when the test
 /// ticks it) with a three-entry batch submitted on write channel 2.
-fn started() -> (MockEngine, [u64; 3]) {
+fn started() -> MockEngine {
     let map = MapFormat::EdmaUnroll;
     let e = MockEngine::new(MockConfig::new(map).with_mode(ExecMode::Scheduled));
     e.local_write(0x1000, &[0x3c; 0x70]);
     let batch = [
-        Entry::new(0x1000, 0x8000, 0x10),
-        Entry::new(0x1010, 0x9000, 0x20),
-        Entry::new(0x1030, 0xa000, 0x40),
+        Entry::new(0x1000, 0x8000, SIZES[0].into()),
+        Entry::new(0x1010, 0x9000, SIZES[1].into()),
+        Entry::new(0x1030, 0xa000, SIZES[2].into()),
     ];
     {
         let ctrl = Controller::new(&e, map, Deployment::Local);
@@ -61,21 +64,21 @@ fn started() -> (MockEngine, [u64; 3]) {
         // stop it): the test drives it from here.
         core::mem::forget(ch);
     }
-    (e, [0x10, 0x20, 0x40])
+    e
 }
 
 #[test]
 fn loaded_size_is_the_element_between_load_and_execution() {
-    let (e, sizes) = started();
+    let e = started();
     assert!(e.is_running(W, 2));
     // Started, nothing fetched yet.
     assert_eq!(e.loaded_size(W, 2), None);
-    for size in sizes {
+    for size in SIZES {
         assert!(e.tick(W, 2), "fetch");
         assert_eq!(e.loaded_size(W, 2), None, "fetched, not loaded");
         assert!(e.tick(W, 2), "load");
-        assert_eq!(e.loaded_size(W, 2), Some(size as u32));
-        assert_eq!(e.loaded_size(W, 10), Some(size as u32), "channel 10 is 2");
+        assert_eq!(e.loaded_size(W, 2), Some(size));
+        assert_eq!(e.loaded_size(W, 10), Some(size), "channel 10 is 2");
         assert_eq!(e.loaded_size(W, 5), None, "an idle channel");
         assert_eq!(e.loaded_size(R, 2), None);
         assert!(e.tick(W, 2), "execute");
@@ -90,8 +93,8 @@ fn loaded_size_is_the_element_between_load_and_execution() {
 
 #[test]
 fn run_until_blocked_takes_at_most_its_limit_and_counts_exactly() {
-    let (a, _) = started();
-    let (b, _) = started();
+    let a = started();
+    let b = started();
     assert_eq!(a.state_hash(), b.state_hash());
     // Two steps by hand and two under a limit of two: the same state.
     assert!(a.tick(W, 2) && a.tick(W, 2));
@@ -113,7 +116,7 @@ fn run_until_blocked_takes_at_most_its_limit_and_counts_exactly() {
 
 #[test]
 fn a_scheduled_slot_write_yields_before_the_body_and_before_the_control_word() {
-    let (e, _) = started();
+    let e = started();
     let seen: Arc<Mutex<Vec<YieldKind>>> = Arc::default();
     let log = Arc::clone(&seen);
     // Never step: only record where the driver is (write channel 2 is
@@ -147,7 +150,7 @@ fn a_scheduled_slot_write_yields_before_the_body_and_before_the_control_word() {
 fn register_reads_enter_the_state_hash_in_scheduled_mode_only() {
     // Scheduled: the driver's state is a function of what it read, so
     // every read (offset and value) is part of the hash.
-    let (e, _) = started();
+    let e = started();
     let h0 = e.state_hash();
     assert_eq!(e.read32(0x008), 0x0008_0008);
     let h1 = e.state_hash();
@@ -165,13 +168,14 @@ fn register_reads_enter_the_state_hash_in_scheduled_mode_only() {
 
 #[test]
 fn the_fetch_window_bounds_the_engine_by_driver_reads() {
-    const FETCH_WINDOW: usize = 3; // MockConfig's default fetch_window_reads
-    // Started and never ticked: within the window's reads the engine has
-    // fetched the first element and loaded it.
-    let (e, _) = started();
+    // Started and never ticked: within the window's reads (3 by default)
+    // the engine has fetched the first element and loaded it.
+    let e = started();
+    let window = e.config().fetch_window_reads;
+    assert_eq!(window, 3);
     let mut reads = 0;
     while e.loaded_size(W, 2).is_none() {
-        assert!(reads < FETCH_WINDOW, "not loaded after {reads} reads");
+        assert!(reads < window, "not loaded after {reads} reads");
         e.read32(0x008);
         reads += 1;
     }
@@ -179,13 +183,13 @@ fn the_fetch_window_bounds_the_engine_by_driver_reads() {
     // Fetched (latched) but not acted on: the engine acts on what it
     // fetched, even if the slot changed since — here the element was made
     // invalid (its cycle bit flipped) after the fetch.
-    let (e, _) = started();
+    let e = started();
     assert!(e.tick(W, 2), "fetch");
     let slot = e.ll_base(W, 2);
     let mut control = e.local_read(slot, 4);
     control[0] ^= 1;
     e.local_write(slot, &control);
-    for _ in 0..FETCH_WINDOW {
+    for _ in 0..window {
         e.read32(0x008);
     }
     assert!(e.is_running(W, 2), "the latched element was valid");
