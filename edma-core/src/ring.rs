@@ -674,6 +674,13 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
         entries: &[Entry],
         notify: Notify,
     ) -> Result<Appended, RingError> {
+        // No more entries than free slots can fit (each takes at least one
+        // element): looking at more would make streaming a long array
+        // through a small ring quadratic in its length.
+        let entries = match self.free() {
+            0 => entries,
+            free => entries.get(..free).unwrap_or(entries),
+        };
         match self.append(entries, notify) {
             Err(RingError::Full { fits, .. }) if fits > 0 => {
                 self.append(entries.get(..fits).unwrap_or_default(), notify)

@@ -58,6 +58,8 @@ pub use validate::validate;
 /// channel `src` is the PCI address and `dst` local.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+// `repr(C)`: the C ABI (edma-capi) passes arrays of entries in place.
+#[repr(C)]
 pub struct Entry {
     /// Source address.
     pub src: u64,
