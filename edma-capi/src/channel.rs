@@ -5,14 +5,71 @@ use edma_core::plan::Entry;
 
 use crate::controller::{CtrlInner, ctrl_of, put, report, slice_or_empty};
 use crate::handle::{self, MAGIC_CHANNEL, Slot, Storage, edma_channel, edma_controller};
-use crate::io::{CLl, CTranslate, edma_ll, edma_translate};
+use crate::io::{CRegs, CbLl, CbTranslate, LlDesc, TrDesc, edma_ll, edma_translate};
 use crate::types::*;
+use edma_backend_mmio::MmioLl;
+use edma_core::Controller;
+use edma_core::io::{Identity, LlMemory, OffsetWindow};
 
-/// The two kinds of batch channel: LL mode, or one block per element.
+type Ch<L, T> = Channel<'static, 'static, L, T>;
+
+/// A batch channel, monomorphised for each LL kind and translation so the
+/// per-entry path is the Rust API's own (no dispatch per element).
 #[derive(Debug)]
 pub(crate) enum Chan {
-    Ll(Channel<'static, 'static, CLl, CTranslate>),
-    NonLl(Channel<'static, 'static, NoLl, CTranslate>),
+    MappedId(Ch<MmioLl, Identity>),
+    MappedWin(Ch<MmioLl, OffsetWindow>),
+    MappedCb(Ch<MmioLl, CbTranslate>),
+    CbId(Ch<CbLl, Identity>),
+    CbWin(Ch<CbLl, OffsetWindow>),
+    CbCb(Ch<CbLl, CbTranslate>),
+    NonLlId(Ch<NoLl, Identity>),
+    NonLlWin(Ch<NoLl, OffsetWindow>),
+    NonLlCb(Ch<NoLl, CbTranslate>),
+}
+
+/// Evaluates `$body` with `$x` bound to the channel, whatever its variant.
+macro_rules! each_chan {
+    ($c:expr, $x:ident => $body:expr) => {
+        match $c {
+            Chan::MappedId($x) => $body,
+            Chan::MappedWin($x) => $body,
+            Chan::MappedCb($x) => $body,
+            Chan::CbId($x) => $body,
+            Chan::CbWin($x) => $body,
+            Chan::CbCb($x) => $body,
+            Chan::NonLlId($x) => $body,
+            Chan::NonLlWin($x) => $body,
+            Chan::NonLlCb($x) => $body,
+        }
+    };
+}
+
+/// The channel with its translation, as the variant `id`/`win`/`cb` makes
+/// it; a refusal (never for a new channel) gives the claim back.
+fn with_tr<L: LlMemory>(
+    ctrl: &Controller<CRegs>,
+    ch: Ch<L, Identity>,
+    tr: TrDesc,
+    id: fn(Ch<L, Identity>) -> Chan,
+    win: fn(Ch<L, OffsetWindow>) -> Chan,
+    cb: fn(Ch<L, CbTranslate>) -> Chan,
+) -> Result<Chan, Fail> {
+    let refused = |r: Result<(), _>| {
+        let _ = r;
+        bare(edma_status::EDMA_ERR_OTHER)
+    };
+    match tr {
+        TrDesc::Identity => Ok(id(ch)),
+        TrDesc::Window(w) => ch
+            .with_translation(w)
+            .map(win)
+            .map_err(|x| refused(ctrl.release(x).map_err(drop))),
+        TrDesc::Callback(c) => ch
+            .with_translation(c)
+            .map(cb)
+            .map_err(|x| refused(ctrl.release(x).map_err(drop))),
+    }
 }
 
 /// What a channel handle holds.
@@ -28,10 +85,7 @@ unsafe impl Send for ChanInner {}
 
 impl ChanInner {
     pub(crate) fn config(&self) -> &ChannelConfig {
-        match &self.chan {
-            Chan::Ll(c) => c.config(),
-            Chan::NonLl(c) => c.config(),
-        }
+        each_chan!(&self.chan, c => c.config())
     }
     fn ctrl(&self) -> Result<&'static CtrlInner, edma_status> {
         // SAFETY: the controller this channel was initialised on; it cannot
@@ -133,32 +187,40 @@ pub unsafe extern "C" fn edma_channel_init(
         let c = unsafe { ctrl_of(ctrl) }.map_err(bare)?;
         let cfg = config_from(cfg).map_err(bare)?;
         // SAFETY: the caller's descriptions (contract).
-        let tr = unsafe { CTranslate::from_c(translate) }.map_err(bare)?;
+        let tr = unsafe { TrDesc::from_c(translate) }.map_err(bare)?;
         let ll = if ll.is_null() {
             None
         } else {
             // SAFETY: as above.
-            Some(unsafe { CLl::from_c(ll) }.map_err(bare)?)
+            Some(unsafe { LlDesc::from_c(ll) }.map_err(bare)?)
         };
         let claim = c.ctrl.claim(cfg).map_err(channel_fail)?;
-        // A new channel has no batch, so `with_translation` takes it; were
-        // it refused, the claim goes back before the error.
         let chan = match ll {
-            Some(ll) => match Channel::new(claim, ll).with_translation(tr) {
-                Ok(x) => Chan::Ll(x),
-                Err(x) => {
-                    let _ = c.ctrl.release(x);
-                    return Err(bare(edma_status::EDMA_ERR_OTHER));
-                }
-            },
-            None => match Channel::non_ll(claim).with_translation(tr) {
-                Ok(x) => Chan::NonLl(x),
-                Err(x) => {
-                    let _ = c.ctrl.release(x);
-                    return Err(bare(edma_status::EDMA_ERR_OTHER));
-                }
-            },
-        };
+            Some(LlDesc::Mapped(ll)) => with_tr(
+                &c.ctrl,
+                Channel::new(claim, ll),
+                tr,
+                Chan::MappedId,
+                Chan::MappedWin,
+                Chan::MappedCb,
+            ),
+            Some(LlDesc::Callbacks(ll)) => with_tr(
+                &c.ctrl,
+                Channel::new(claim, ll),
+                tr,
+                Chan::CbId,
+                Chan::CbWin,
+                Chan::CbCb,
+            ),
+            None => with_tr(
+                &c.ctrl,
+                Channel::non_ll(claim),
+                tr,
+                Chan::NonLlId,
+                Chan::NonLlWin,
+                Chan::NonLlCb,
+            ),
+        }?;
         c.add_user();
         // SAFETY: checked free above.
         unsafe { handle::install(storage, ChanInner { ctrl, chan }) };
@@ -189,20 +251,14 @@ pub unsafe extern "C" fn edma_channel_release(
         // SAFETY: a live slot.
         let inner = unsafe { &mut (*slot).value };
         let c = inner.ctrl().map_err(bare)?;
-        let busy = match &inner.chan {
-            Chan::Ll(x) => x.is_busy(),
-            Chan::NonLl(x) => x.is_busy(),
-        };
+        let busy = each_chan!(&inner.chan, x => x.is_busy());
         if busy {
             return Err(bare(edma_status::EDMA_ERR_BUSY));
         }
         // SAFETY: the value is moved out once and the slot marked released
         // without dropping it again.
         let inner = unsafe { core::ptr::read(&raw const (*slot).value) };
-        let released = match inner.chan {
-            Chan::Ll(x) => c.ctrl.release(x).is_ok(),
-            Chan::NonLl(x) => c.ctrl.release(x).is_ok(),
-        };
+        let released = each_chan!(inner.chan, x => c.ctrl.release(x).is_ok());
         // SAFETY: the value was moved out; retire drops nothing of it twice
         // because `ChanInner` is replaced by a value with nothing to drop.
         unsafe { retire_moved(slot) };
@@ -260,11 +316,8 @@ pub unsafe extern "C" fn edma_channel_submit(
         // SAFETY: valid until the batch completes (contract), which is as
         // long as the channel keeps it.
         let entries: &'static [Entry] = unsafe { entries_from(entries, n) }.map_err(bare)?;
-        let s = match &mut inner.chan {
-            Chan::Ll(x) => x.submit(&c.ctrl, entries),
-            Chan::NonLl(x) => x.submit(&c.ctrl, entries),
-        }
-        .map_err(channel_fail)?;
+        let s =
+            each_chan!(&mut inner.chan, x => x.submit(&c.ctrl, entries)).map_err(channel_fail)?;
         put(summary, s.into());
         Ok(())
     })();
@@ -275,10 +328,7 @@ pub(crate) fn edma_channel_on_interrupt_inner(inner: &mut ChanInner) -> edma_out
     let Ok(c) = inner.ctrl() else {
         return edma_outcome::NONE;
     };
-    let o: Outcome = match &mut inner.chan {
-        Chan::Ll(x) => x.on_interrupt(&c.ctrl),
-        Chan::NonLl(x) => x.on_interrupt(&c.ctrl),
-    };
+    let o: Outcome = each_chan!(&mut inner.chan, x => x.on_interrupt(&c.ctrl));
     o.into()
 }
 
@@ -336,10 +386,7 @@ pub unsafe extern "C" fn edma_channel_terminate(
         Ok(c) => c,
         Err(e) => return e,
     };
-    let t = match &mut inner.chan {
-        Chan::Ll(x) => x.terminate(&c.ctrl),
-        Chan::NonLl(x) => x.terminate(&c.ctrl),
-    };
+    let t = each_chan!(&mut inner.chan, x => x.terminate(&c.ctrl));
     let r = match t {
         Terminate::Stopped(done) => edma_terminate {
             kind: EDMA_TERMINATE_STOPPED,
@@ -373,10 +420,7 @@ pub unsafe extern "C" fn edma_channel_state(
     // SAFETY: the caller's handle.
     match unsafe { chan_of(ch, core::ptr::null()) } {
         Ok(inner) => {
-            let (b, n) = match &inner.chan {
-                Chan::Ll(x) => (x.is_busy(), x.batches_completed()),
-                Chan::NonLl(x) => (x.is_busy(), x.batches_completed()),
-            };
+            let (b, n) = each_chan!(&inner.chan, x => (x.is_busy(), x.batches_completed()));
             put(busy, b);
             put(batches, n);
             edma_status::EDMA_OK
@@ -405,11 +449,7 @@ pub unsafe extern "C" fn edma_channel_set_limits(
         }
         // SAFETY: non-null, valid for reads.
         let l = unsafe { *limits }.into();
-        match &mut inner.chan {
-            Chan::Ll(x) => x.set_limits(l),
-            Chan::NonLl(x) => x.set_limits(l),
-        }
-        .map_err(channel_fail)
+        each_chan!(&mut inner.chan, x => x.set_limits(l)).map_err(channel_fail)
     })();
     report(r, err)
 }

@@ -4,7 +4,7 @@
 use core::ffi::c_void;
 
 use edma_backend_mmio::{LlKind, MmioLl, MmioRegs};
-use edma_core::desc::{Control, Element, SLOT_SIZE};
+use edma_core::desc::{Element, SLOT_SIZE};
 use edma_core::io::{AddressTranslate, LlMemory, OffsetWindow, RegisterIo};
 
 use crate::types::edma_status;
@@ -122,32 +122,36 @@ impl edma_ll {
     };
 }
 
-/// An LL region: mapped memory, or the caller's functions.
+/// An LL region the caller described: mapped memory, or its functions.
 #[derive(Debug)]
-pub(crate) enum CLl {
+pub(crate) enum LlDesc {
     Mapped(MmioLl),
-    Callbacks {
-        write_slot: unsafe extern "C" fn(*mut c_void, usize, *const u8),
-        sync: Option<unsafe extern "C" fn(*mut c_void)>,
-        read_slot: Option<unsafe extern "C" fn(*mut c_void, usize, *mut u8) -> bool>,
-        ctx: *mut c_void,
-        slots: usize,
-        bus: u64,
-    },
+    Callbacks(CbLl),
+}
+
+/// LL memory written through the caller's functions.
+#[derive(Debug)]
+pub(crate) struct CbLl {
+    write_slot: unsafe extern "C" fn(*mut c_void, usize, *const u8),
+    sync: Option<unsafe extern "C" fn(*mut c_void)>,
+    read_slot: Option<unsafe extern "C" fn(*mut c_void, usize, *mut u8) -> bool>,
+    ctx: *mut c_void,
+    slots: usize,
+    bus: u64,
 }
 
 // SAFETY: a channel (and its LL) is used by one caller at a time (header
 // contract); moving it between threads is what a kernel driver does.
-unsafe impl Send for CLl {}
+unsafe impl Send for CbLl {}
 
-impl CLl {
+impl LlDesc {
     /// Builds the region a C description names.
     ///
     /// # Safety
     ///
     /// `d` must be valid for reads; its memory or functions must be valid
     /// as the header says for as long as the region is used.
-    pub(crate) unsafe fn from_c(d: *const edma_ll) -> Result<CLl, edma_status> {
+    pub(crate) unsafe fn from_c(d: *const edma_ll) -> Result<LlDesc, edma_status> {
         if d.is_null() {
             return Err(edma_status::EDMA_ERR_NULL);
         }
@@ -172,7 +176,7 @@ impl CLl {
                 // SAFETY: 8-aligned, valid for `slots * 24` bytes for as
                 // long as the handle lives and written by no one else
                 // (the header's contract for `edma_ll`).
-                Ok(CLl::Mapped(unsafe {
+                Ok(LlDesc::Mapped(unsafe {
                     MmioLl::new(d.base.cast(), d.slots, d.bus, kind)
                 }))
             }
@@ -185,109 +189,57 @@ impl CLl {
                 let write_slot = ops
                     .write_slot
                     .ok_or(edma_status::EDMA_ERR_INVALID_ARGUMENT)?;
-                Ok(CLl::Callbacks {
+                Ok(LlDesc::Callbacks(CbLl {
                     write_slot,
                     sync: ops.sync,
                     read_slot: ops.read_slot,
                     ctx: d.ctx,
                     slots: d.slots,
                     bus: d.bus,
-                })
+                }))
             }
             _ => Err(edma_status::EDMA_ERR_INVALID_ARGUMENT),
         }
     }
+
+    /// Slots of the region.
+    pub(crate) fn capacity(&self) -> usize {
+        match self {
+            LlDesc::Mapped(m) => m.capacity(),
+            LlDesc::Callbacks(c) => c.slots,
+        }
+    }
 }
 
-impl LlMemory for CLl {
-    #[inline]
+impl LlMemory for CbLl {
     fn bus_addr(&self) -> u64 {
-        match self {
-            CLl::Mapped(m) => m.bus_addr(),
-            CLl::Callbacks { bus, .. } => *bus,
-        }
+        self.bus
     }
-    #[inline]
     fn capacity(&self) -> usize {
-        match self {
-            CLl::Mapped(m) => m.capacity(),
-            CLl::Callbacks { slots, .. } => *slots,
-        }
+        self.slots
     }
-    #[inline]
     fn write(&mut self, index: usize, element: &Element) {
-        match self {
-            CLl::Mapped(m) => m.write(index, element),
-            CLl::Callbacks {
-                write_slot,
-                ctx,
-                slots,
-                ..
-            } => {
-                if index < *slots {
-                    let bytes = element.encode();
-                    // SAFETY: the caller's function with its context and a
-                    // 24-byte buffer valid for the call.
-                    unsafe { write_slot(*ctx, index, bytes.as_ptr()) }
-                }
-            }
-        }
-    }
-    #[inline]
-    fn write_data(&mut self, index: usize, control: Control, size: u32, sar: u64, dar: u64) {
-        match self {
-            CLl::Mapped(m) => m.write_data(index, control, size, sar, dar),
-            CLl::Callbacks { .. } => self.write(index, &Element::data(control, size, sar, dar)),
-        }
-    }
-    #[inline]
-    fn write_data_run<I: Iterator<Item = (u32, u64, u64)>>(
-        &mut self,
-        start: usize,
-        control: Control,
-        items: I,
-    ) {
-        match self {
-            CLl::Mapped(m) => m.write_data_run(start, control, items),
-            CLl::Callbacks { .. } => {
-                for (k, (size, sar, dar)) in items.enumerate() {
-                    self.write(
-                        start.saturating_add(k),
-                        &Element::data(control, size, sar, dar),
-                    );
-                }
-            }
+        if index < self.slots {
+            let bytes = element.encode();
+            // SAFETY: the caller's function with its context and a 24-byte
+            // buffer valid for the call.
+            unsafe { (self.write_slot)(self.ctx, index, bytes.as_ptr()) }
         }
     }
     fn sync(&mut self) {
-        match self {
-            CLl::Mapped(m) => m.sync(),
-            CLl::Callbacks {
-                sync: Some(sync),
-                ctx,
-                ..
-            } => {
-                // SAFETY: the caller's function with its context.
-                unsafe { sync(*ctx) }
-            }
-            CLl::Callbacks { sync: None, .. } => {}
+        if let Some(sync) = self.sync {
+            // SAFETY: the caller's function with its context.
+            unsafe { sync(self.ctx) }
         }
     }
     fn read(&self, index: usize) -> Option<Element> {
-        match self {
-            CLl::Mapped(m) => m.read(index),
-            CLl::Callbacks {
-                read_slot: Some(read_slot),
-                ctx,
-                slots,
-                ..
-            } if index < *slots => {
-                let mut b = [0u8; SLOT_SIZE];
-                // SAFETY: the caller's function, a 24-byte buffer.
-                unsafe { read_slot(*ctx, index, b.as_mut_ptr()) }.then(|| Element::decode(&b))
-            }
-            CLl::Callbacks { .. } => None,
+        let read_slot = self.read_slot?;
+        if index >= self.slots {
+            return None;
         }
+        let mut b = [0u8; SLOT_SIZE];
+        // SAFETY: the caller's function, a 24-byte buffer.
+        unsafe { read_slot(self.ctx, index, b.as_mut_ptr()) }.then(|| Element::decode(&b))
     }
 }
 
@@ -323,80 +275,69 @@ pub struct edma_translate {
     pub ctx: *mut c_void,
 }
 
-/// A translation: identity, window or callback.
+/// A translation the caller described: identity, window or callback.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum CTranslate {
+pub(crate) enum TrDesc {
     Identity,
     Window(OffsetWindow),
-    Callback {
-        to_pci: unsafe extern "C" fn(*mut c_void, u64, u64, *mut u64) -> bool,
-        ctx: *mut c_void,
-    },
+    Callback(CbTranslate),
+}
+
+/// The caller's translation function.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CbTranslate {
+    to_pci: unsafe extern "C" fn(*mut c_void, u64, u64, *mut u64) -> bool,
+    ctx: *mut c_void,
 }
 
 // SAFETY: the callback and its context are used only from calls on the
 // channel or ring that holds them, which the caller serialises.
-unsafe impl Send for CTranslate {}
+unsafe impl Send for CbTranslate {}
 
-impl CTranslate {
+impl TrDesc {
     /// Builds the translation a C description names (NULL: identity).
     ///
     /// # Safety
     ///
     /// `d`, when not NULL, must be valid for reads.
-    pub(crate) unsafe fn from_c(d: *const edma_translate) -> Result<CTranslate, edma_status> {
+    pub(crate) unsafe fn from_c(d: *const edma_translate) -> Result<TrDesc, edma_status> {
         if d.is_null() {
-            return Ok(CTranslate::Identity);
+            return Ok(TrDesc::Identity);
         }
         // SAFETY: non-null and valid for reads (contract).
         let d = unsafe { *d };
         match d.kind {
-            EDMA_TRANSLATE_IDENTITY => Ok(CTranslate::Identity),
-            EDMA_TRANSLATE_WINDOW => Ok(CTranslate::Window(OffsetWindow {
+            EDMA_TRANSLATE_IDENTITY => Ok(TrDesc::Identity),
+            EDMA_TRANSLATE_WINDOW => Ok(TrDesc::Window(OffsetWindow {
                 cpu_base: d.cpu_base,
                 pci_base: d.pci_base,
                 size: d.size,
             })),
-            EDMA_TRANSLATE_CALLBACK => Ok(CTranslate::Callback {
+            EDMA_TRANSLATE_CALLBACK => Ok(TrDesc::Callback(CbTranslate {
                 to_pci: d.to_pci.ok_or(edma_status::EDMA_ERR_INVALID_ARGUMENT)?,
                 ctx: d.ctx,
-            }),
+            })),
             _ => Err(edma_status::EDMA_ERR_INVALID_ARGUMENT),
         }
     }
+}
 
-    fn call(
-        to_pci: unsafe extern "C" fn(*mut c_void, u64, u64, *mut u64) -> bool,
-        ctx: *mut c_void,
-        addr: u64,
-        len: u64,
-    ) -> Option<u64> {
+impl CbTranslate {
+    fn call(&self, addr: u64, len: u64) -> Option<u64> {
         let mut pci = 0u64;
         // SAFETY: the caller's function, its context and a valid out-pointer.
-        unsafe { to_pci(ctx, addr, len, &mut pci) }.then_some(pci)
+        unsafe { (self.to_pci)(self.ctx, addr, len, &mut pci) }.then_some(pci)
     }
 }
 
-impl AddressTranslate for CTranslate {
-    #[inline]
+impl AddressTranslate for CbTranslate {
     fn to_pci(&self, addr: u64) -> Option<u64> {
-        match self {
-            CTranslate::Identity => Some(addr),
-            CTranslate::Window(w) => w.to_pci(addr),
-            CTranslate::Callback { to_pci, ctx } => Self::call(*to_pci, *ctx, addr, 1),
-        }
+        self.call(addr, 1)
     }
-    #[inline]
     fn to_pci_range(&self, addr: u64, len: u64) -> Option<u64> {
-        match self {
-            CTranslate::Identity => Some(addr),
-            CTranslate::Window(w) => w.to_pci_range(addr, len),
-            CTranslate::Callback { to_pci, ctx } => {
-                // A range that wraps has no PCI address, whatever the
-                // callback would say.
-                addr.checked_add(len.saturating_sub(1))?;
-                Self::call(*to_pci, *ctx, addr, len)
-            }
-        }
+        // A range that wraps has no PCI address, whatever the callback
+        // would say.
+        addr.checked_add(len.saturating_sub(1))?;
+        self.call(addr, len)
     }
 }

@@ -36,6 +36,13 @@ pub struct edma_mock {
     lls: Mutex<Vec<Box<MockLlCtx>>>,
 }
 
+impl edma_mock {
+    /// The engine, for Rust code that drives it beside the C ABI.
+    pub fn engine(&self) -> &MockEngine {
+        &self.engine
+    }
+}
+
 struct MockLlCtx {
     engine: *const MockEngine,
     dir: ChannelDir,

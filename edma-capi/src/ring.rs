@@ -7,21 +7,85 @@ use edma_core::ring::{Notify, Ring, RingTerminate};
 use crate::channel::{config_from, entries_from};
 use crate::controller::{CtrlInner, ctrl_of, put, report};
 use crate::handle::{self, MAGIC_RING, Slot, Storage, edma_controller, edma_ring};
-use crate::io::{CLl, CTranslate, edma_ll, edma_translate};
+use crate::io::{CRegs, CbLl, CbTranslate, LlDesc, TrDesc, edma_ll, edma_translate};
 use crate::types::*;
+use edma_backend_mmio::MmioLl;
+use edma_core::Controller;
+use edma_core::io::{Identity, LlMemory, OffsetWindow};
 
 /// Slot records a ring handle has room for: a ring uses
 /// `min(ll->slots, EDMA_RING_MAX_SLOTS + 1)` LL slots (one of them the
 /// link, one data slot kept free).
 pub const EDMA_RING_MAX_SLOTS: usize = 256;
 
-type CRing = Ring<'static, CLl, CTranslate, EDMA_RING_MAX_SLOTS>;
+type Rg<L, T> = Ring<'static, L, T, EDMA_RING_MAX_SLOTS>;
+
+/// A ring, monomorphised for each LL kind and translation (see `Chan`).
+#[derive(Debug)]
+pub(crate) enum AnyRing {
+    MappedId(Rg<MmioLl, Identity>),
+    MappedWin(Rg<MmioLl, OffsetWindow>),
+    MappedCb(Rg<MmioLl, CbTranslate>),
+    CbId(Rg<CbLl, Identity>),
+    CbWin(Rg<CbLl, OffsetWindow>),
+    CbCb(Rg<CbLl, CbTranslate>),
+}
+
+/// Evaluates `$body` with `$x` bound to the ring, whatever its variant.
+macro_rules! each_ring {
+    ($r:expr, $x:ident => $body:expr) => {
+        match $r {
+            AnyRing::MappedId($x) => $body,
+            AnyRing::MappedWin($x) => $body,
+            AnyRing::MappedCb($x) => $body,
+            AnyRing::CbId($x) => $body,
+            AnyRing::CbWin($x) => $body,
+            AnyRing::CbCb($x) => $body,
+        }
+    };
+}
+
+/// A new ring with its translation, as the variant `id`/`win`/`cb` makes
+/// it; every refusal gives the claim back.
+fn new_ring<L: LlMemory>(
+    ctrl: &Controller<CRegs>,
+    claim: edma_core::channel::Claim,
+    ll: L,
+    tr: TrDesc,
+    id: fn(Rg<L, Identity>) -> AnyRing,
+    win: fn(Rg<L, OffsetWindow>) -> AnyRing,
+    cb: fn(Rg<L, CbTranslate>) -> AnyRing,
+) -> Result<AnyRing, Fail> {
+    let ring = match Rg::<L, Identity>::new(ctrl, claim, ll) {
+        Ok(r) => r,
+        Err((e, claim, ll)) => {
+            let _ = ctrl.release(Channel::new(claim, ll));
+            return Err(ring_fail(e));
+        }
+    };
+    // A new ring has nothing queued: never refused.
+    let refused = |r: Result<(), _>| {
+        let _ = r;
+        bare(edma_status::EDMA_ERR_OTHER)
+    };
+    match tr {
+        TrDesc::Identity => Ok(id(ring)),
+        TrDesc::Window(w) => ring
+            .with_translation(w)
+            .map(win)
+            .map_err(|r| refused(r.release(ctrl).map_err(drop))),
+        TrDesc::Callback(c) => ring
+            .with_translation(c)
+            .map(cb)
+            .map_err(|r| refused(r.release(ctrl).map_err(drop))),
+    }
+}
 
 /// What a ring handle holds.
 #[derive(Debug)]
 pub(crate) struct RingInner {
     ctrl: *const edma_controller,
-    ring: CRing,
+    ring: AnyRing,
 }
 
 // SAFETY: as `ChanInner`: the controller pointer is re-checked on use; the
@@ -30,7 +94,7 @@ unsafe impl Send for RingInner {}
 
 impl RingInner {
     pub(crate) fn config(&self) -> &edma_core::ChannelConfig {
-        self.ring.config()
+        each_ring!(&self.ring, r => r.config())
     }
     fn ctrl(&self) -> Result<&'static CtrlInner, edma_status> {
         // SAFETY: as `ChanInner::ctrl`.
@@ -105,47 +169,44 @@ pub unsafe extern "C" fn edma_ring_init(
         let c = unsafe { ctrl_of(ctrl) }.map_err(bare)?;
         let cfg = config_from(cfg).map_err(bare)?;
         // SAFETY: the caller's descriptions (contract).
-        let tr = unsafe { CTranslate::from_c(translate) }.map_err(bare)?;
+        let tr = unsafe { TrDesc::from_c(translate) }.map_err(bare)?;
         // SAFETY: as above.
-        let ll = unsafe { CLl::from_c(ll) }.map_err(bare)?;
+        let ll = unsafe { LlDesc::from_c(ll) }.map_err(bare)?;
         // Refused before the claim, so an LL region too small leaves the
         // channel unclaimed and its memory unwritten.
-        let slots = ll
-            .capacity_slots()
-            .min(EDMA_RING_MAX_SLOTS.saturating_add(1));
+        let slots = ll.capacity().min(EDMA_RING_MAX_SLOTS.saturating_add(1));
         if slots < 3 {
             return Err(ring_fail(edma_core::ring::RingError::LlTooSmall {
                 capacity: slots,
             }));
         }
         let claim = c.ctrl.claim(cfg).map_err(channel_fail)?;
-        let ring = match Ring::<'static, CLl, _, EDMA_RING_MAX_SLOTS>::new(&c.ctrl, claim, ll) {
-            Ok(r) => r,
-            Err((e, claim, ll)) => {
-                let _ = c.ctrl.release(Channel::new(claim, ll));
-                return Err(ring_fail(e));
-            }
-        };
-        let ring = match ring.with_translation(tr) {
-            Ok(r) => r,
-            // A new ring has nothing queued: never refused.
-            Err(r) => {
-                let _ = r.release(&c.ctrl);
-                return Err(bare(edma_status::EDMA_ERR_OTHER));
-            }
-        };
+        let ring = match ll {
+            LlDesc::Mapped(ll) => new_ring(
+                &c.ctrl,
+                claim,
+                ll,
+                tr,
+                AnyRing::MappedId,
+                AnyRing::MappedWin,
+                AnyRing::MappedCb,
+            ),
+            LlDesc::Callbacks(ll) => new_ring(
+                &c.ctrl,
+                claim,
+                ll,
+                tr,
+                AnyRing::CbId,
+                AnyRing::CbWin,
+                AnyRing::CbCb,
+            ),
+        }?;
         c.add_user();
         // SAFETY: checked free above.
         unsafe { handle::install(storage, RingInner { ctrl, ring }) };
         Ok(())
     })();
     report(r, err)
-}
-
-impl CLl {
-    fn capacity_slots(&self) -> usize {
-        edma_core::io::LlMemory::capacity(self)
-    }
 }
 
 /// Releases a ring: stops a started engine (it has nothing valid to run)
@@ -169,16 +230,16 @@ pub unsafe extern "C" fn edma_ring_release(
         // SAFETY: a live slot.
         let inner = unsafe { &mut (*slot).value };
         let c = inner.ctrl().map_err(bare)?;
-        if inner.ring.is_stopping() {
+        if each_ring!(&inner.ring, r => r.is_stopping()) {
             return Err(bare(edma_status::EDMA_ERR_STOPPING));
         }
-        if inner.ring.queued() != 0 {
+        if each_ring!(&inner.ring, r => r.queued()) != 0 {
             return Err(bare(edma_status::EDMA_ERR_BUSY));
         }
         // SAFETY: moved out once; the slot is marked released below without
         // dropping it again.
         let inner = unsafe { core::ptr::read(&raw const (*slot).value) };
-        let released = inner.ring.release(&c.ctrl).is_ok();
+        let released = each_ring!(inner.ring, r => r.release(&c.ctrl).is_ok());
         // SAFETY: the value was moved out.
         unsafe { handle::retire(slot.cast::<Slot<core::mem::ManuallyDrop<RingInner>>>()) };
         c.drop_user();
@@ -243,7 +304,7 @@ pub unsafe extern "C" fn edma_ring_append(
     err: *mut edma_error,
 ) -> edma_status {
     append_with(ring, entries, n, notify, out, err, |r, _, e, nt| {
-        r.ring.append(e, nt).map_err(ring_fail)
+        each_ring!(&mut r.ring, x => x.append(e, nt)).map_err(ring_fail)
     })
 }
 
@@ -264,7 +325,7 @@ pub unsafe extern "C" fn edma_ring_append_some(
     err: *mut edma_error,
 ) -> edma_status {
     append_with(ring, entries, n, notify, out, err, |r, _, e, nt| {
-        r.ring.append_some(e, nt).map_err(ring_fail)
+        each_ring!(&mut r.ring, x => x.append_some(e, nt)).map_err(ring_fail)
     })
 }
 
@@ -283,7 +344,7 @@ pub unsafe extern "C" fn edma_ring_push(
     err: *mut edma_error,
 ) -> edma_status {
     append_with(ring, entries, n, notify, out, err, |r, c, e, nt| {
-        r.ring.push(&c.ctrl, e, nt).map_err(ring_fail)
+        each_ring!(&mut r.ring, x => x.push(&c.ctrl, e, nt)).map_err(ring_fail)
     })
 }
 
@@ -304,7 +365,7 @@ pub unsafe extern "C" fn edma_ring_submit(
         // SAFETY: the caller's handle.
         let inner = unsafe { ring_of(ring, core::ptr::null()) }.map_err(bare)?;
         let c = inner.ctrl().map_err(bare)?;
-        inner.ring.submit(&c.ctrl).map_err(ring_fail)
+        each_ring!(&mut inner.ring, x => x.submit(&c.ctrl)).map_err(ring_fail)
     })();
     report(r, err)
 }
@@ -313,9 +374,7 @@ pub(crate) fn edma_ring_on_interrupt_inner(inner: &mut RingInner) -> edma_ring_c
     let Ok(c) = inner.ctrl() else {
         return edma_ring_completed::NONE;
     };
-    inner
-        .ring
-        .on_interrupt(&c.ctrl)
+    each_ring!(&mut inner.ring, x => x.on_interrupt(&c.ctrl))
         .map_or(edma_ring_completed::NONE, Into::into)
 }
 
@@ -368,7 +427,10 @@ pub unsafe extern "C" fn edma_ring_poll(
     };
     match inner.ctrl() {
         Ok(c) => {
-            put(out, inner.ring.poll(&c.ctrl).into());
+            put(
+                out,
+                each_ring!(&mut inner.ring, x => x.poll(&c.ctrl)).into(),
+            );
             edma_status::EDMA_OK
         }
         Err(e) => e,
@@ -400,7 +462,7 @@ pub unsafe extern "C" fn edma_ring_terminate(
         Ok(c) => c,
         Err(e) => return e,
     };
-    let r = match inner.ring.terminate(&c.ctrl) {
+    let r = match each_ring!(&mut inner.ring, x => x.terminate(&c.ctrl)) {
         RingTerminate::Stopped(rep) => edma_ring_terminate {
             kind: EDMA_TERMINATE_STOPPED,
             report: rep.into(),
@@ -452,18 +514,15 @@ pub unsafe extern "C" fn edma_ring_info(
     // SAFETY: the caller's handle.
     match unsafe { ring_of(ring, core::ptr::null()) } {
         Ok(inner) => {
-            let r = &inner.ring;
-            put(
-                out,
-                edma_ring_info {
-                    capacity: r.capacity() as u64,
-                    free: r.free() as u64,
-                    queued: r.queued() as u64,
-                    next_index: r.next_index(),
-                    stopping: r.is_stopping(),
-                    stats: r.stats().into(),
-                },
-            );
+            let info = each_ring!(&inner.ring, r => edma_ring_info {
+                capacity: r.capacity() as u64,
+                free: r.free() as u64,
+                queued: r.queued() as u64,
+                next_index: r.next_index(),
+                stopping: r.is_stopping(),
+                stats: r.stats().into(),
+            });
+            put(out, info);
             edma_status::EDMA_OK
         }
         Err(e) => e,
