@@ -24,6 +24,7 @@
 //! regs.write32(8, 0xdead_beef);
 //! assert_eq!(regs.read32(8), 0xdead_beef);
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(not(feature = "std"), no_std)]
 
 pub mod barrier;
@@ -32,9 +33,11 @@ pub mod buffers;
 mod cs_mutex;
 pub mod pcie;
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod userspace;
 
 #[cfg(feature = "critical-section")]
+#[cfg_attr(docsrs, doc(cfg(feature = "critical-section")))]
 pub use cs_mutex::CriticalSectionRawMutex;
 use edma_core::desc::{Element, SLOT_SIZE};
 use edma_core::io::{LlMemory, RegisterIo};

@@ -74,6 +74,7 @@
 //! ```
 #![no_std]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(
     not(test),
     deny(
@@ -98,6 +99,7 @@ pub mod progress;
 pub mod regs;
 pub mod ring;
 #[cfg(feature = "async")]
+#[cfg_attr(docsrs, doc(cfg(feature = "async")))]
 pub mod wait;
 
 pub use channel::{Channel, ChannelConfig, Completion, Controller, Outcome, Status, Terminate};
