@@ -51,6 +51,15 @@ use crate::regs::HwChannelStatus;
 use crate::{ChannelDir, Deployment, MAX_CHANNELS};
 
 /// Static configuration of a channel.
+///
+/// ```
+/// use edma_core::plan::Limits;
+/// use edma_core::{ChannelConfig, ChannelDir};
+/// // Read channel 2, elements of at most 64 KiB.
+/// let cfg = ChannelConfig::new(ChannelDir::Read, 2)
+///     .with_limits(Limits { max_element_len: 0x1_0000, ..Limits::default() });
+/// assert_eq!((cfg.dir, cfg.index, cfg.limits.max_element_len), (ChannelDir::Read, 2, 0x1_0000));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ChannelConfig {
     /// Direction.
@@ -63,6 +72,12 @@ pub struct ChannelConfig {
 
 impl ChannelConfig {
     /// Channel `index` of direction `dir` with default limits.
+    ///
+    /// ```
+    /// use edma_core::{ChannelConfig, ChannelDir};
+    /// let cfg = ChannelConfig::new(ChannelDir::Write, 0);
+    /// assert_eq!(cfg.limits, edma_core::Limits::default());
+    /// ```
     pub fn new(dir: ChannelDir, index: u8) -> Self {
         ChannelConfig {
             dir,
@@ -72,6 +87,13 @@ impl ChannelConfig {
     }
 
     /// The same configuration with other limits.
+    ///
+    /// ```
+    /// use edma_core::plan::Limits;
+    /// use edma_core::{ChannelConfig, ChannelDir};
+    /// let strict = Limits { split: false, ..Limits::default() };
+    /// assert!(!ChannelConfig::new(ChannelDir::Write, 1).with_limits(strict).limits.split);
+    /// ```
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
@@ -81,6 +103,17 @@ impl ChannelConfig {
 /// A hardware channel handed out by [`Controller::claim`]: proof that it
 /// exists on the engine and that no other [`Channel`] drives it. Give it
 /// back with [`Controller::release`].
+///
+/// ```
+/// # use edma_backend_mock::{MockConfig, MockEngine};
+/// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, MapFormat};
+/// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+/// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+/// let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 3)).unwrap();
+/// assert_eq!(claim.config().index, 3);
+/// // Only the controller makes claims, and only one per hardware channel.
+/// assert!(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 3)).is_err());
+/// ```
 #[derive(Debug, PartialEq, Eq, Hash)]
 #[must_use = "a claimed channel stays claimed until released"]
 pub struct Claim {
@@ -89,6 +122,15 @@ pub struct Claim {
 
 impl Claim {
     /// The claimed channel's configuration.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, MapFormat};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaNative));
+    /// # let ctrl = Controller::new(&engine, MapFormat::HdmaNative, Deployment::Local);
+    /// let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Read, 7)).unwrap();
+    /// assert_eq!((claim.config().dir, claim.config().index), (ChannelDir::Read, 7));
+    /// ```
     pub fn config(&self) -> &ChannelConfig {
         &self.cfg
     }
@@ -96,6 +138,16 @@ impl Claim {
 
 /// The LL memory type of a channel without an LL region (non-LL mode).
 /// It has no values: a channel built with [`Channel::non_ll`] never holds one.
+///
+/// ```
+/// # use edma_backend_mock::{MockConfig, MockEngine};
+/// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, MapFormat};
+/// use edma_core::channel::{Channel, NoLl};
+/// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+/// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+/// let ch: Channel<'_, '_, NoLl> = Channel::non_ll(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap());
+/// assert!(ch.ll().is_none());
+/// ```
 #[derive(Debug)]
 pub enum NoLl {}
 
@@ -112,6 +164,27 @@ impl LlMemory for NoLl {
 }
 
 /// How a batch ended.
+///
+/// ```
+/// # use edma_backend_mock::{Fault, MockConfig, MockEngine};
+/// # use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat, Status};
+/// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+/// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+/// # let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 8));
+/// // The engine fails on the second element (a write error after 16 bytes).
+/// engine.inject_fault(ChannelDir::Write, 0, Fault::AbortAt { element: 1, after_bytes: 16, read: false });
+/// let batch = [Entry::new(0, 0x1000, 64), Entry::new(64, 0x2000, 64), Entry::new(128, 0x3000, 64)];
+/// ch.submit(&ctrl, &batch).unwrap();
+/// let done = ch.on_interrupt(&ctrl).completion().unwrap();
+/// match done.status {
+///     Status::Aborted { entry, entry_bytes_done } => {
+///         assert_eq!(entry, 1);
+///         assert_eq!(done.bytes_done, 64 + entry_bytes_done);
+///     }
+///     other => panic!("{other:?}"),
+/// }
+/// assert_eq!(done.bytes_done + done.residue, 192);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Status {
@@ -134,6 +207,23 @@ pub enum Status {
 }
 
 /// The single completion of a batch.
+///
+/// ```
+/// # use edma_backend_mock::{MockConfig, MockEngine};
+/// # use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat, Status};
+/// # let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaCompat));
+/// # let ctrl = Controller::new(&engine, MapFormat::HdmaCompat, Deployment::Local);
+/// // 3 slots: 2 data elements per chunk, so 3 entries take 2 chunks.
+/// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Read, 0)).unwrap(), engine.ll_region(ChannelDir::Read, 0, 3));
+/// let batch = [Entry::new(0x100, 0x1000, 10), Entry::new(0x200, 0x2000, 20), Entry::new(0x300, 0x3000, 30)];
+/// ch.submit(&ctrl, &batch).unwrap();
+/// let done = loop {
+///     if let Some(c) = ch.on_interrupt(&ctrl).completion() {
+///         break c;
+///     }
+/// };
+/// assert_eq!((done.status, done.bytes_done, done.residue, done.chunks), (Status::Done, 60, 0, 2));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[must_use = "a completion is reported exactly once"]
 pub struct Completion {
@@ -149,12 +239,34 @@ pub struct Completion {
 
 impl Completion {
     /// Whether the batch completed without error.
+    ///
+    /// ```
+    /// use edma_core::{Completion, Status};
+    /// let ok = Completion { status: Status::Done, bytes_done: 8, residue: 0, chunks: 1 };
+    /// let cut = Completion { status: Status::Terminated { entry: Some(0) }, bytes_done: 0, residue: 8, chunks: 1 };
+    /// assert!(ok.is_success() && !cut.is_success());
+    /// ```
     pub fn is_success(&self) -> bool {
         self.status == Status::Done
     }
 }
 
 /// What [`Channel::on_interrupt`] found.
+///
+/// ```
+/// # use edma_backend_mock::{MockConfig, MockEngine};
+/// # use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat, Outcome};
+/// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaLegacy));
+/// # let ctrl = Controller::new(&engine, MapFormat::EdmaLegacy, Deployment::Local);
+/// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 2));
+/// // One element per chunk: two entries, two chunks.
+/// let batch = [Entry::new(0, 0x1000, 8), Entry::new(8, 0x2000, 8)];
+/// ch.submit(&ctrl, &batch).unwrap();
+/// assert_eq!(ch.on_interrupt(&ctrl), Outcome::Progress);
+/// assert!(matches!(ch.on_interrupt(&ctrl), Outcome::Complete(c) if c.is_success()));
+/// // Nothing of this channel is pending any more.
+/// assert_eq!(ch.on_interrupt(&ctrl), Outcome::NotMine);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 #[must_use = "a completion is reported exactly once"]
@@ -174,6 +286,12 @@ pub enum Outcome {
 
 impl Outcome {
     /// The completion, if the batch ended.
+    ///
+    /// ```
+    /// use edma_core::Outcome;
+    /// assert_eq!(Outcome::Progress.completion(), None);
+    /// assert_eq!(Outcome::NotMine.completion(), None);
+    /// ```
     pub fn completion(self) -> Option<Completion> {
         match self {
             Outcome::Complete(c) => Some(c),
@@ -183,6 +301,22 @@ impl Outcome {
 }
 
 /// What [`Channel::terminate`] did.
+///
+/// ```
+/// # use edma_backend_mock::{ExecMode, MockConfig, MockEngine};
+/// # use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat, Status, Terminate};
+/// // The engine moves only when stepped, so the batch is still running.
+/// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll).with_mode(ExecMode::Manual));
+/// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+/// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 8));
+/// assert_eq!(ch.terminate(&ctrl), Terminate::Idle);
+/// let batch = [Entry::new(0, 0x1000, 8), Entry::new(8, 0x2000, 8), Entry::new(16, 0x3000, 8)];
+/// ch.submit(&ctrl, &batch).unwrap();
+/// engine.step(ChannelDir::Write, 0, 1); // the first entry moves
+/// let done = ch.terminate(&ctrl).completion().expect("the mock stops at once");
+/// assert_eq!(done.status, Status::Terminated { entry: Some(1) });
+/// assert_eq!((done.bytes_done, done.residue), (8, 16));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 #[must_use = "a completion is reported exactly once"]
@@ -199,6 +333,12 @@ pub enum Terminate {
 
 impl Terminate {
     /// The completion, if the batch ended now.
+    ///
+    /// ```
+    /// use edma_core::Terminate;
+    /// assert_eq!(Terminate::Idle.completion(), None);
+    /// assert_eq!(Terminate::Stopping.completion(), None);
+    /// ```
     pub fn completion(self) -> Option<Completion> {
         match self {
             Terminate::Stopped(c) => Some(c),
@@ -264,6 +404,20 @@ pub fn dispatch<R: RegisterIo, M: RawMutex, L: LlMemory, T: AddressTranslate>(
 
 /// Errors of channel operations. A call that returns an error has written
 /// nothing to registers or LL memory.
+///
+/// ```
+/// # use edma_backend_mock::{MockConfig, MockEngine};
+/// # use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+/// use edma_core::channel::ChannelError;
+/// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+/// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+/// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 8));
+/// let batch = [Entry::new(0, 0x1000, 8)];
+/// ch.submit(&ctrl, &batch).unwrap();
+/// let err = ch.submit(&ctrl, &batch).unwrap_err();
+/// assert_eq!(err, ChannelError::Busy);
+/// assert_eq!(err.to_string(), "a batch is already in flight on this channel");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChannelError {
@@ -380,6 +534,20 @@ struct Active<'b> {
 /// outlive it (firmware: keep LL regions in `'static` memory). The claim is
 /// not released by a drop; give an idle channel back with
 /// [`Controller::release`].
+///
+/// ```
+/// # use edma_backend_mock::{MockConfig, MockEngine};
+/// # use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+/// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+/// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+/// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 8));
+/// let batch = [Entry::new(0, 0x1000, 8)];
+/// ch.submit(&ctrl, &batch).unwrap();
+/// // `batch` must outlive the batch in flight: the borrow checker holds it
+/// // until the channel is idle again (or dropped, which stops the engine).
+/// assert!(ch.on_interrupt(&ctrl).completion().unwrap().is_success());
+/// ctrl.release(ch).unwrap();
+/// ```
 #[derive(Debug)]
 pub struct Channel<'c, 'b, L, T = Identity> {
     cfg: ChannelConfig,
@@ -451,6 +619,17 @@ impl<'c, 'b, L: LlMemory> Channel<'c, 'b, L, Identity> {
     /// A channel in LL mode with its LL region and the identity
     /// translation, for a channel the controller handed out
     /// ([`Controller::claim`]).
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, MapFormat};
+    /// use edma_core::io::LlMemory;
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaNative));
+    /// # let ctrl = Controller::new(&engine, MapFormat::HdmaNative, Deployment::Local);
+    /// let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Read, 4)).unwrap();
+    /// let ch = Channel::new(claim, engine.ll_region(ChannelDir::Read, 4, 16));
+    /// assert_eq!(ch.ll().unwrap().capacity(), 16);
+    /// ```
     pub fn new(claim: Claim, ll: L) -> Self {
         Channel {
             cfg: claim.cfg,
@@ -554,6 +733,15 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
     }
 
     /// The configuration.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, MapFormat};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// let ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Read, 1)).unwrap(), engine.ll_region(ChannelDir::Read, 1, 4));
+    /// assert_eq!(*ch.config(), ChannelConfig::new(ChannelDir::Read, 1));
+    /// ```
     pub fn config(&self) -> &ChannelConfig {
         &self.cfg
     }
@@ -629,21 +817,73 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
     }
 
     /// The LL region (`None` in non-LL mode).
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, MapFormat};
+    /// use edma_core::io::LlMemory;
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// let ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 2)).unwrap(), engine.ll_region(ChannelDir::Write, 2, 4));
+    /// assert_eq!(ch.ll().map(|ll| ll.bus_addr()), Some(engine.ll_base(ChannelDir::Write, 2)));
+    /// ```
     pub fn ll(&self) -> Option<&L> {
         self.ll.as_ref()
     }
 
     /// Whether a batch is in flight.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 4));
+    /// let batch = [Entry::new(0, 0x1000, 8)];
+    /// assert!(!ch.is_busy());
+    /// ch.submit(&ctrl, &batch).unwrap();
+    /// assert!(ch.is_busy());
+    /// let _ = ch.on_interrupt(&ctrl);
+    /// assert!(!ch.is_busy());
+    /// ```
     pub fn is_busy(&self) -> bool {
         self.active.is_some()
     }
 
     /// Batches completed on this channel (successfully or not).
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 4));
+    /// let batch = [Entry::new(0, 0x1000, 8)];
+    /// for _ in 0..3 {
+    ///     ch.submit(&ctrl, &batch).unwrap();
+    ///     let _ = ch.on_interrupt(&ctrl);
+    /// }
+    /// assert_eq!(ch.batches_completed(), 3);
+    /// ```
     pub fn batches_completed(&self) -> u64 {
         self.batches
     }
 
     /// The plan parameters batches on this channel use under `ctrl`.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Identity, MapFormat};
+    /// use edma_core::plan::{validate, Entry};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// let ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 5));
+    /// let params = ch.plan_params(&ctrl).unwrap();
+    /// assert_eq!(params.chunk_elements, 4); // 5 slots: 4 data elements and the link
+    /// // What a batch would cost, without submitting it.
+    /// let batch: Vec<Entry> = (0..10).map(|i| Entry::new(i * 64, 0x1_0000 + i * 64, 64)).collect();
+    /// assert_eq!(validate(&batch, &params, &Identity).unwrap().chunks, 3);
+    /// ```
     pub fn plan_params<R, M: RawMutex>(
         &self,
         ctrl: &Controller<R, M>,

@@ -32,6 +32,14 @@ pub const SLOT_SIZE: usize = 24;
 
 bitflags! {
     /// Control word bits of an LL element.
+    ///
+    /// ```
+    /// use edma_core::desc::Control;
+    /// // A chunk's last data element: valid for cycle 1 and interrupt when done.
+    /// let c = Control::CB | Control::LIE;
+    /// assert_eq!(c.bits(), 0b1001);
+    /// assert!(c.contains(Control::LIE) && !c.contains(Control::LLP));
+    /// ```
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
     pub struct Control: u32 {
         /// Cycle bit: the element is valid only while it equals the
@@ -99,11 +107,22 @@ pub struct DataControl(u32);
 
 impl DataControl {
     /// The control word `bits` with `LLP` cleared.
+    ///
+    /// ```
+    /// use edma_core::desc::{Control, DataControl};
+    /// let c = DataControl::new((Control::CB | Control::LLP).bits());
+    /// assert_eq!(c.bits(), Control::CB.bits()); // a data element never carries LLP
+    /// ```
     #[inline]
     pub const fn new(bits: u32) -> Self {
         DataControl(bits & !Control::LLP.bits())
     }
     /// The raw word.
+    ///
+    /// ```
+    /// use edma_core::desc::{Control, DataControl};
+    /// assert_eq!(DataControl::new(Control::LIE.bits()).bits(), 0x8);
+    /// ```
     #[inline]
     pub const fn bits(self) -> u32 {
         self.0
@@ -119,16 +138,32 @@ impl<'a> arbitrary::Arbitrary<'a> for DataControl {
 
 /// The control word of a link element: always has [`Control::LLP`]. Only
 /// [`LinkControl::new`] builds one, and it sets that bit.
+///
+/// ```
+/// use edma_core::desc::{Control, Element};
+/// let link = Element::link(Control::TCB, 0x8000);
+/// assert_eq!(link.control_word(), (Control::TCB | Control::LLP).bits());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct LinkControl(u32);
 
 impl LinkControl {
     /// The control word `bits` with `LLP` set.
+    ///
+    /// ```
+    /// use edma_core::desc::{Control, LinkControl};
+    /// assert_eq!(LinkControl::new(0).bits(), Control::LLP.bits());
+    /// ```
     #[inline]
     pub const fn new(bits: u32) -> Self {
         LinkControl(bits | Control::LLP.bits())
     }
     /// The raw word.
+    ///
+    /// ```
+    /// use edma_core::desc::LinkControl;
+    /// assert_eq!(LinkControl::new(0x2).bits(), 0x6); // TCB | LLP
+    /// ```
     #[inline]
     pub const fn bits(self) -> u32 {
         self.0
@@ -149,6 +184,15 @@ impl<'a> arbitrary::Arbitrary<'a> for LinkControl {
 }
 
 /// A decoded LL element.
+///
+/// ```
+/// use edma_core::desc::{Control, Element};
+/// let el = Element::data(Control::CB, 4096, 0x1000, 0x9_0000_0000);
+/// match el {
+///     Element::Data { size, sar, dar, .. } => assert_eq!((size, sar, dar), (4096, 0x1000, 0x9_0000_0000)),
+///     Element::Link { .. } => unreachable!(),
+/// }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Element {
@@ -174,6 +218,12 @@ pub enum Element {
 
 impl Element {
     /// A data element (the `LLP` bit is cleared if given).
+    ///
+    /// ```
+    /// use edma_core::desc::{Control, Element};
+    /// let el = Element::data(Control::CB | Control::LLP, 8, 0, 0);
+    /// assert_eq!(el.control(), Control::CB); // LLP is cleared
+    /// ```
     #[inline]
     pub fn data(control: Control, size: u32, sar: u64, dar: u64) -> Self {
         Element::Data {
@@ -185,6 +235,13 @@ impl Element {
     }
 
     /// A link element (the `LLP` bit is set).
+    ///
+    /// ```
+    /// use edma_core::desc::{Control, Element};
+    /// let el = Element::link(Control::empty(), 0x3000);
+    /// assert_eq!(el.encode()[..4], [0x04, 0, 0, 0]); // LLP set
+    /// assert_eq!(el.encode()[8..16], 0x3000u64.to_le_bytes());
+    /// ```
     #[inline]
     pub fn link(control: Control, target: u64) -> Self {
         Element::Link {
@@ -194,6 +251,11 @@ impl Element {
     }
 
     /// The raw control word.
+    ///
+    /// ```
+    /// use edma_core::desc::{Control, Element};
+    /// assert_eq!(Element::data(Control::CB | Control::RIE, 1, 0, 0).control_word(), 0x11);
+    /// ```
     pub fn control_word(&self) -> u32 {
         match *self {
             Element::Data { control, .. } => control.bits(),
@@ -202,11 +264,25 @@ impl Element {
     }
 
     /// The known control bits.
+    ///
+    /// ```
+    /// use edma_core::desc::{Control, Element};
+    /// assert!(Element::link(Control::TCB, 0).control().contains(Control::LLP | Control::TCB));
+    /// ```
     pub fn control(&self) -> Control {
         Control::from_bits_truncate(self.control_word())
     }
 
     /// Encodes into a 24-byte slot (little-endian).
+    ///
+    /// ```
+    /// use edma_core::desc::{Control, Element};
+    /// let bytes = Element::data(Control::CB, 0x40, 0x1122, 0x3344).encode();
+    /// assert_eq!(bytes[0..4], [1, 0, 0, 0]); // control
+    /// assert_eq!(bytes[4..8], [0x40, 0, 0, 0]); // transfer size
+    /// assert_eq!(bytes[8..16], 0x1122u64.to_le_bytes()); // SAR
+    /// assert_eq!(bytes[16..24], 0x3344u64.to_le_bytes()); // DAR
+    /// ```
     #[inline]
     pub fn encode(&self) -> [u8; SLOT_SIZE] {
         let mut out = [0u8; SLOT_SIZE];
@@ -241,6 +317,12 @@ impl Element {
     /// Decodes a 24-byte slot: a link element when the `LLP` bit is set,
     /// otherwise a data element. Reserved words of a link are ignored, as
     /// the engine ignores them.
+    ///
+    /// ```
+    /// use edma_core::desc::{Control, Element};
+    /// let el = Element::data(Control::CB | Control::LIE, 99, 7, 8);
+    /// assert_eq!(Element::decode(&el.encode()), el);
+    /// ```
     pub fn decode(bytes: &[u8; SLOT_SIZE]) -> Self {
         let data = RawData::read_from_bytes(&bytes[..]);
         let link = RawLink::read_from_bytes(&bytes[..]);
@@ -270,6 +352,12 @@ impl Element {
     }
 
     /// Whether the element's cycle bit is set.
+    ///
+    /// ```
+    /// use edma_core::desc::{Control, Element};
+    /// assert!(Element::data(Control::CB, 1, 0, 0).cycle_bit());
+    /// assert!(!Element::link(Control::TCB, 0).cycle_bit());
+    /// ```
     pub fn cycle_bit(&self) -> bool {
         self.control_word() & Control::CB.bits() != 0
     }

@@ -16,10 +16,49 @@ use crate::desc::{Control, Element};
 /// Methods take `&self`: the register block is shared by every channel, and
 /// device registers are interior-mutable by nature. Implementations must not
 /// reorder accesses made through one value.
+///
+/// ```
+/// use std::sync::Mutex;
+/// use edma_core::io::RegisterIo;
+/// // A register file that logs every access, over another one.
+/// struct Logged<'a, R>(&'a R, Mutex<Vec<(char, usize, u32)>>);
+/// impl<R: RegisterIo> RegisterIo for Logged<'_, R> {
+///     fn read32(&self, offset: usize) -> u32 {
+///         let v = self.0.read32(offset);
+///         self.1.lock().unwrap().push(('r', offset, v));
+///         v
+///     }
+///     fn write32(&self, offset: usize, value: u32) {
+///         self.1.lock().unwrap().push(('w', offset, value));
+///         self.0.write32(offset, value)
+///     }
+/// }
+/// let engine = edma_backend_mock::MockEngine::new(edma_backend_mock::MockConfig::new(edma_core::MapFormat::EdmaUnroll));
+/// let logged = Logged(&engine, Mutex::new(Vec::new()));
+/// logged.write32(0x00c, 1); // write engine enable
+/// assert_eq!(logged.read32(0x00c), 1);
+/// assert_eq!(*logged.1.lock().unwrap(), [('w', 0x00c, 1), ('r', 0x00c, 1)]);
+/// ```
 pub trait RegisterIo {
     /// Reads the 32-bit register at byte `offset`.
+    ///
+    /// ```
+    /// use edma_core::io::RegisterIo;
+    /// use edma_core::regs::edma_v0;
+    /// let engine = edma_backend_mock::MockEngine::new(edma_backend_mock::MockConfig::new(edma_core::MapFormat::EdmaUnroll));
+    /// // CTRL: 8 write channels (bits 3:0) and 8 read channels (bits 19:16).
+    /// assert_eq!(engine.read32(edma_v0::CTRL) & 0x000f_000f, 0x0008_0008);
+    /// ```
     fn read32(&self, offset: usize) -> u32;
     /// Writes the 32-bit register at byte `offset`.
+    ///
+    /// ```
+    /// use edma_core::io::RegisterIo;
+    /// use edma_core::regs::edma_v0;
+    /// let engine = edma_backend_mock::MockEngine::new(edma_backend_mock::MockConfig::new(edma_core::MapFormat::EdmaUnroll));
+    /// engine.write32(edma_v0::WR_INT_MASK, 0x00ff_00ff);
+    /// assert_eq!(engine.read32(edma_v0::WR_INT_MASK), 0x00ff_00ff);
+    /// ```
     fn write32(&self, offset: usize, value: u32);
 }
 
@@ -81,18 +120,50 @@ impl<T: RegisterIo + ?Sized> RegisterIo for &T {
 /// ```
 pub trait LlMemory {
     /// Bus address of slot 0 as the engine sees it (what goes into LLP).
+    ///
+    /// ```
+    /// use edma_core::io::{LlMemory, SliceLl};
+    /// let mut page = [0u8; 96];
+    /// let ll = SliceLl::new(&mut page, 0x4000_0000);
+    /// assert_eq!(ll.bus_addr(), 0x4000_0000); // what LLP is programmed with
+    /// ```
     fn bus_addr(&self) -> u64;
     /// Number of 24-byte slots in the region (data elements plus the link).
+    ///
+    /// ```
+    /// use edma_core::io::{LlMemory, SliceLl};
+    /// let mut page = [0u8; 100]; // 4 whole slots, 4 bytes unused
+    /// assert_eq!(SliceLl::new(&mut page, 0).capacity(), 4);
+    /// ```
     fn capacity(&self) -> usize;
     /// Writes `element` into slot `index` (`index < capacity()`).
     ///
     /// Implementations must make the control word (which carries the cycle
     /// bit) visible no earlier than the rest of the slot.
+    ///
+    /// ```
+    /// use edma_core::desc::{Control, Element};
+    /// use edma_core::io::{LlMemory, SliceLl};
+    /// let mut page = [0u8; 48];
+    /// let mut ll = SliceLl::new(&mut page, 0);
+    /// ll.write(1, &Element::link(Control::TCB, 0x8000));
+    /// ll.write(2, &Element::link(Control::TCB, 0x8000)); // beyond the region: ignored
+    /// assert_eq!(ll.read(1), Some(Element::link(Control::TCB, 0x8000)));
+    /// ```
     fn write(&mut self, index: usize, element: &Element);
     /// Writes a data element into slot `index`: [`LlMemory::write`] of
     /// [`Element::data`]`(control, size, sar, dar)`, which the default does.
     /// A region in plain memory may store the fields directly (the ring's
     /// hot path calls this once per element).
+    ///
+    /// ```
+    /// use edma_core::desc::{Control, Element};
+    /// use edma_core::io::{LlMemory, SliceLl};
+    /// let mut page = [0u8; 24];
+    /// let mut ll = SliceLl::new(&mut page, 0);
+    /// ll.write_data(0, Control::CB, 512, 0x1000, 0x2000);
+    /// assert_eq!(ll.read(0), Some(Element::data(Control::CB, 512, 0x1000, 0x2000)));
+    /// ```
     #[inline]
     fn write_data(&mut self, index: usize, control: Control, size: u32, sar: u64, dar: u64) {
         self.write(index, &Element::data(control, size, sar, dar));
@@ -100,6 +171,15 @@ pub trait LlMemory {
     /// Writes data elements into consecutive slots from `start`, all with
     /// `control`: item `k` of `items`, as (size, SAR, DAR), into slot
     /// `start + k`. The default calls [`LlMemory::write_data`] for each.
+    ///
+    /// ```
+    /// use edma_core::desc::{Control, Element};
+    /// use edma_core::io::{LlMemory, SliceLl};
+    /// let mut page = [0u8; 72];
+    /// let mut ll = SliceLl::new(&mut page, 0);
+    /// ll.write_data_run(1, Control::CB, [(8, 0x10, 0x20), (16, 0x30, 0x40)].into_iter());
+    /// assert_eq!(ll.read(2), Some(Element::data(Control::CB, 16, 0x30, 0x40)));
+    /// ```
     #[inline]
     fn write_data_run<I: Iterator<Item = (u32, u64, u64)>>(
         &mut self,
@@ -115,6 +195,15 @@ pub trait LlMemory {
     }
     /// Makes every written slot visible to the engine (fences, or the dummy
     /// read-back Linux issues for LL memory behind a BAR).
+    ///
+    /// ```
+    /// use edma_core::desc::{Control, Element};
+    /// use edma_core::io::{LlMemory, SliceLl};
+    /// let mut page = [0u8; 48];
+    /// let mut ll = SliceLl::new(&mut page, 0);
+    /// ll.write(0, &Element::data(Control::CB, 8, 0, 0x100));
+    /// ll.sync(); // a release fence: the element is visible before the doorbell
+    /// ```
     fn sync(&mut self) {}
     /// Reads slot `index` back, if the region can be read (default: no).
     ///
@@ -122,6 +211,14 @@ pub trait LlMemory {
     /// the failing element's SAR and DAR against the engine's registers
     /// before it counts a partial transfer; without it no partial bytes
     /// of the failing element are reported.
+    ///
+    /// ```
+    /// use edma_core::io::{LlMemory, SliceLl};
+    /// let mut page = [0u8; 24];
+    /// let ll = SliceLl::new(&mut page, 0);
+    /// assert!(ll.read(0).is_some());
+    /// assert!(ll.read(1).is_none());
+    /// ```
     fn read(&self, index: usize) -> Option<Element> {
         let _ = index;
         None
@@ -173,6 +270,13 @@ pub struct SliceLl<'a> {
 impl<'a> SliceLl<'a> {
     /// The region `mem`, which the engine sees at bus address `bus`.
     /// A trailing part shorter than a slot is not used.
+    ///
+    /// ```
+    /// use edma_core::io::{LlMemory, SliceLl};
+    /// let mut page = vec![0u8; 4096];
+    /// let ll = SliceLl::new(&mut page, 0x9000_0000);
+    /// assert_eq!((ll.capacity(), ll.bus_addr()), (170, 0x9000_0000));
+    /// ```
     pub fn new(mem: &'a mut [u8], bus: u64) -> Self {
         SliceLl {
             slots: mem.as_chunks_mut().0,
@@ -261,6 +365,14 @@ fn store_data(slot: &mut [u8; crate::desc::SLOT_SIZE], bits: u64, size: u32, sar
 pub trait AddressTranslate {
     /// Translates `addr`, or returns `None` when it has no PCI address
     /// (the batch is then rejected naming the entry).
+    ///
+    /// ```
+    /// use edma_core::io::AddressTranslate;
+    /// // The PCI window of an endpoint: outbound addresses 0x6000_0000.. map to host 0x1_0000_0000..
+    /// let outbound = |a: u64| a.checked_sub(0x6000_0000).filter(|o| *o < 0x1000_0000).map(|o| 0x1_0000_0000 + o);
+    /// assert_eq!(outbound.to_pci(0x6000_0040), Some(0x1_0000_0040));
+    /// assert_eq!(outbound.to_pci(0x5fff_ffff), None);
+    /// ```
     fn to_pci(&self, addr: u64) -> Option<u64>;
 
     /// Translates the range `[addr, addr + len)` as a whole: the PCI address
@@ -299,6 +411,12 @@ pub trait AddressTranslate {
 }
 
 /// The identity translation (Linux's default when `pci_address` is not set).
+///
+/// ```
+/// use edma_core::io::{AddressTranslate, Identity};
+/// assert_eq!(Identity.to_pci(0x1234), Some(0x1234));
+/// assert_eq!(Identity.to_pci_range(0x1000, 64), Some(0x1000));
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Identity;
 

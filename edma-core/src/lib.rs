@@ -110,6 +110,13 @@ pub use plan::{Entry, Limits, PlanError};
 ///
 /// Linux calls this the "map format" (`enum dw_edma_map_format` in
 /// `include/linux/dma/edma.h`); the values match the VSEC `MAP` field.
+///
+/// ```
+/// use edma_core::{regs, MapFormat};
+/// // The register block to map for each format.
+/// let sizes = MapFormat::ALL.map(regs::map_size);
+/// assert_eq!(sizes, [0x124, 0x1200, 0x1200, 0x1000]);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum MapFormat {
@@ -154,6 +161,13 @@ impl MapFormat {
     }
 
     /// The raw `MAP` value of this format.
+    ///
+    /// ```
+    /// use edma_core::MapFormat;
+    /// for map in MapFormat::ALL {
+    ///     assert_eq!(MapFormat::from_raw(map.raw()), Some(map));
+    /// }
+    /// ```
     pub const fn raw(self) -> u32 {
         match self {
             MapFormat::EdmaLegacy => 0,
@@ -165,6 +179,12 @@ impl MapFormat {
 
     /// Whether the format uses the eDMA v0 register map (legacy, unrolled or
     /// HDMA compat) rather than the native HDMA map.
+    ///
+    /// ```
+    /// use edma_core::MapFormat;
+    /// assert!(MapFormat::HdmaCompat.is_edma_v0());
+    /// assert!(!MapFormat::HdmaNative.is_edma_v0());
+    /// ```
     pub const fn is_edma_v0(self) -> bool {
         !matches!(self, MapFormat::HdmaNative)
     }
@@ -176,6 +196,17 @@ impl MapFormat {
 /// the PCI side: its SAR is local and its DAR is a PCI address. A **read**
 /// channel moves data from the PCI side into local memory: its SAR is a PCI
 /// address and its DAR is local.
+///
+/// ```
+/// use edma_core::{ChannelDir, Entry};
+/// // A read channel's source is the PCI side: a host buffer into local memory.
+/// let e = Entry::new(0x8_0000_0000, 0x1000, 4096);
+/// let (pci, local) = match ChannelDir::Read {
+///     ChannelDir::Read => (e.src, e.dst),
+///     ChannelDir::Write => (e.dst, e.src),
+/// };
+/// assert_eq!((pci, local), (0x8_0000_0000, 0x1000));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum ChannelDir {
@@ -190,6 +221,11 @@ impl ChannelDir {
     pub const ALL: [ChannelDir; 2] = [ChannelDir::Write, ChannelDir::Read];
 
     /// Index 0 for write, 1 for read.
+    ///
+    /// ```
+    /// use edma_core::ChannelDir;
+    /// assert_eq!(ChannelDir::ALL.map(ChannelDir::index), [0, 1]);
+    /// ```
     pub const fn index(self) -> usize {
         match self {
             ChannelDir::Write => 0,
@@ -199,6 +235,19 @@ impl ChannelDir {
 }
 
 /// Where the software driving the engine runs relative to it.
+///
+/// ```
+/// use edma_backend_mock::{MockConfig, MockEngine};
+/// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+/// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+/// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Remote);
+/// ctrl.configure_remote_interrupt(ChannelDir::Write, 0, 0x3f_0000, 7);
+/// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 4));
+/// let batch = [Entry::new(0, 0x1000, 8)];
+/// ch.submit(&ctrl, &batch).unwrap();
+/// // Remote: the done message is also written to the host (IMWr).
+/// assert_eq!(engine.imwr_log().len(), 1);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Deployment {

@@ -98,6 +98,16 @@ impl<R: core::fmt::Debug, M: RawMutex> core::fmt::Debug for Controller<R, M> {
 impl<R: RegisterIo> Controller<R> {
     /// A controller for a register block of format `map`, driven from
     /// `deployment`, with the spinning lock ([`SpinRawMutex`]).
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::{Controller, Deployment, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Remote);
+    /// // Nothing is written until a channel starts.
+    /// assert_eq!(engine.counters().total().reg_writes, 0);
+    /// assert_eq!(ctrl.deployment(), Deployment::Remote);
+    /// ```
     pub fn new(regs: R, map: MapFormat, deployment: Deployment) -> Self {
         Self::with_lock(regs, map, deployment)
     }
@@ -105,16 +115,42 @@ impl<R: RegisterIo> Controller<R> {
 
 impl<R, M: RawMutex> Controller<R, M> {
     /// The register map format.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{Controller, Deployment, MapFormat};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaCompat));
+    /// let ctrl = Controller::new(&engine, MapFormat::HdmaCompat, Deployment::Local);
+    /// assert_eq!(ctrl.map(), MapFormat::HdmaCompat);
+    /// assert!(ctrl.map().is_edma_v0());
+    /// ```
     pub fn map(&self) -> MapFormat {
         self.map
     }
 
     /// The deployment.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{Controller, Deployment, MapFormat};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaNative));
+    /// let ctrl = Controller::new(&engine, MapFormat::HdmaNative, Deployment::Local);
+    /// assert_eq!(ctrl.deployment(), Deployment::Local);
+    /// ```
     pub fn deployment(&self) -> Deployment {
         self.deployment
     }
 
     /// The register block.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{Controller, Deployment, MapFormat};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// // The register block it was built with (here the mock, for its counters).
+    /// assert_eq!(ctrl.regs().counters().total().reg_reads, 0);
+    /// ```
     pub fn regs(&self) -> &R {
         &self.regs
     }
@@ -145,6 +181,16 @@ impl<R: RegisterIo, M: RawMutex> Controller<R, M> {
 
     /// Number of (write, read) channels. eDMA v0 maps read it from `CTRL`
     /// (capped at 8); native HDMA has no such register, so 8 and 8 (as Linux).
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::{Controller, Deployment, MapFormat};
+    /// let mut cfg = MockConfig::new(MapFormat::EdmaLegacy);
+    /// (cfg.wr_channels, cfg.rd_channels) = (2, 1);
+    /// let engine = MockEngine::new(cfg);
+    /// let ctrl = Controller::new(&engine, MapFormat::EdmaLegacy, Deployment::Local);
+    /// assert_eq!(ctrl.channel_counts(), (2, 1)); // from CTRL at 0x008
+    /// ```
     pub fn channel_counts(&self) -> (u8, u8) {
         if self.map == MapFormat::HdmaNative {
             return (MAX_CHANNELS, MAX_CHANNELS);
@@ -154,6 +200,18 @@ impl<R: RegisterIo, M: RawMutex> Controller<R, M> {
 
     /// Reads a per-channel register (selecting the viewport on the legacy map).
     /// Returns 0 for a register the map does not have.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{ChannelDir, Controller, Deployment, MapFormat};
+    /// use edma_core::regs::ChReg;
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// ctrl.ch_write(ChannelDir::Read, 1, ChReg::SarLo, 0x1234_5678);
+    /// assert_eq!(ctrl.ch_read(ChannelDir::Read, 1, ChReg::SarLo), 0x1234_5678);
+    /// // eDMA maps have no HDMA-only registers: reads give 0.
+    /// assert_eq!(ctrl.ch_read(ChannelDir::Read, 1, ChReg::ChStat), 0);
+    /// ```
     pub fn ch_read(&self, dir: ChannelDir, ch: u8, reg: ChReg) -> u32 {
         let Some(off) = regs::ch_reg_offset(self.map, dir, ch, reg) else {
             return 0;
@@ -169,6 +227,19 @@ impl<R: RegisterIo, M: RawMutex> Controller<R, M> {
 
     /// Writes a per-channel register (selecting the viewport on the legacy
     /// map). A register the map does not have is not written.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{ChannelDir, Controller, Deployment, MapFormat};
+    /// use edma_core::io::RegisterIo;
+    /// use edma_core::regs::{edma_v0, ChReg};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaLegacy));
+    /// let ctrl = Controller::new(&engine, MapFormat::EdmaLegacy, Deployment::Local);
+    /// // Legacy map: the viewport selects read channel 3, then the window is written.
+    /// ctrl.ch_write(ChannelDir::Read, 3, ChReg::DarLo, 0xabcd);
+    /// assert_eq!(engine.read32(edma_v0::VIEWPORT_SEL), 0x8000_0003);
+    /// assert_eq!(engine.read32(edma_v0::LEGACY_CH_BASE + edma_v0::CH_DAR_LO), 0xabcd);
+    /// ```
     pub fn ch_write(&self, dir: ChannelDir, ch: u8, reg: ChReg, value: u32) {
         let Some(off) = regs::ch_reg_offset(self.map, dir, ch, reg) else {
             return;
@@ -237,6 +308,21 @@ impl<R: RegisterIo, M: RawMutex> Controller<R, M> {
     /// Takes back a channel handed out by [`Controller::claim`], so it can
     /// be claimed again. A channel with a batch in flight is handed back as
     /// `Err` (terminate it first: its LL region must outlive the batch).
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 4));
+    /// let batch = [Entry::new(0, 0x1000, 8)];
+    /// ch.submit(&ctrl, &batch).unwrap();
+    /// // Busy: handed back, still claimed.
+    /// let mut ch = ctrl.release(ch).unwrap_err();
+    /// let _ = ch.on_interrupt(&ctrl);
+    /// ctrl.release(ch).unwrap();
+    /// assert!(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).is_ok());
+    /// ```
     #[allow(clippy::result_large_err)]
     pub fn release<'c, 'b, L: LlMemory, T: AddressTranslate>(
         &self,
@@ -343,12 +429,39 @@ impl<R: RegisterIo, M: RawMutex> Controller<R, M> {
 
     /// Whether [`Controller::configure_remote_interrupt`] was called for the
     /// channel (required before a batch starts in remote deployment).
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{ChannelDir, Controller, Deployment, MapFormat};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaNative));
+    /// let ctrl = Controller::new(&engine, MapFormat::HdmaNative, Deployment::Remote);
+    /// assert!(!ctrl.remote_interrupt_configured(ChannelDir::Write, 2));
+    /// ctrl.configure_remote_interrupt(ChannelDir::Write, 2, 0xfee0_0000, 0x21);
+    /// assert!(ctrl.remote_interrupt_configured(ChannelDir::Write, 2));
+    /// assert!(!ctrl.remote_interrupt_configured(ChannelDir::Read, 2));
+    /// ```
     pub fn remote_interrupt_configured(&self, dir: ChannelDir, ch: u8) -> bool {
         ch < MAX_CHANNELS && self.shared.lock().remote & bit(dir, ch) != 0
     }
 
     /// Turns the engine off: masks and clears every interrupt and disables
     /// the engines / channels (Linux's `off`).
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// use edma_core::io::RegisterIo;
+    /// use edma_core::regs::edma_v0;
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 4));
+    /// let batch = [Entry::new(0, 0x1000, 8)];
+    /// ch.submit(&ctrl, &batch).unwrap();
+    /// assert_eq!(engine.read32(edma_v0::WR_ENGINE_EN) & 1, 1);
+    /// let _ = ch.on_interrupt(&ctrl);
+    /// ctrl.off();
+    /// assert_eq!(engine.read32(edma_v0::WR_ENGINE_EN) & 1, 0);
+    /// ```
     pub fn off(&self) {
         match self.map {
             MapFormat::HdmaNative => hdma::off(self),
@@ -357,6 +470,20 @@ impl<R: RegisterIo, M: RawMutex> Controller<R, M> {
     }
 
     /// The hardware status of a channel.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{ExecMode, MockConfig, MockEngine};
+    /// # use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// use edma_core::regs::HwChannelStatus;
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaNative).with_mode(ExecMode::Manual));
+    /// # let ctrl = Controller::new(&engine, MapFormat::HdmaNative, Deployment::Local);
+    /// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Read, 0)).unwrap(), engine.ll_region(ChannelDir::Read, 0, 4));
+    /// let batch = [Entry::new(0x100, 0x2000, 8)];
+    /// ch.submit(&ctrl, &batch).unwrap();
+    /// assert_eq!(ctrl.hw_status(ChannelDir::Read, 0), HwChannelStatus::Running);
+    /// engine.step(ChannelDir::Read, 0, 10);
+    /// assert_eq!(ctrl.hw_status(ChannelDir::Read, 0), HwChannelStatus::Stopped);
+    /// ```
     pub fn hw_status(&self, dir: ChannelDir, ch: u8) -> HwChannelStatus {
         match self.map {
             MapFormat::HdmaNative => hdma::hw_status(self, dir, ch),
