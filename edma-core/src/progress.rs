@@ -16,6 +16,13 @@ use crate::{ChannelDir, controller::Controller};
 use lock_api::RawMutex;
 
 /// The per-channel registers progress is read from.
+///
+/// ```
+/// use edma_core::progress::RegSnapshot;
+/// // What an engine stopped 100 bytes into an element of 256 at 0x1000 -> 0x9000 shows.
+/// let s = RegSnapshot { llp: 0x8018, size: 156, sar: 0x1064, dar: 0x9064 };
+/// assert_eq!(s.sar - 0x1000, 256 - u64::from(s.size));
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct RegSnapshot {
     /// Linked-list pointer: bus address of the element in progress or next.

@@ -152,15 +152,34 @@ pub mod edma_v0 {
     pub const CTRL_RD_CH_COUNT_SHIFT: u32 = 16;
 
     /// The done bit of channel `ch` in the interrupt registers.
+    ///
+    /// ```
+    /// use edma_core::regs::edma_v0::{done_bit, DONE_INT_MASK};
+    /// assert_eq!(done_bit(3), 0x8);
+    /// assert_eq!((0..8).map(done_bit).fold(0, |a, b| a | b), DONE_INT_MASK);
+    /// ```
     pub const fn done_bit(ch: u8) -> u32 {
         1 << (ch & 7)
     }
     /// The abort bit of channel `ch` in the interrupt registers.
+    ///
+    /// ```
+    /// use edma_core::regs::edma_v0::{abort_bit, ABORT_INT_MASK};
+    /// assert_eq!(abort_bit(0), 1 << 16);
+    /// assert_eq!((0..8).map(abort_bit).fold(0, |a, b| a | b), ABORT_INT_MASK);
+    /// ```
     pub const fn abort_bit(ch: u8) -> u32 {
         1 << (16 + (ch & 7) as u32)
     }
 
     /// Global registers that exist once per direction.
+    ///
+    /// ```
+    /// use edma_core::regs::edma_v0::dir_regs;
+    /// use edma_core::ChannelDir;
+    /// let rd = dir_regs(ChannelDir::Read);
+    /// assert_eq!((rd.doorbell, rd.int_status, rd.int_clear), (0x030, 0x0a0, 0x0ac));
+    /// ```
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
     pub struct DirRegs {
         /// Engine enable.
@@ -186,6 +205,13 @@ pub mod edma_v0 {
     }
 
     /// The per-direction global registers.
+    ///
+    /// ```
+    /// use edma_core::regs::edma_v0::dir_regs;
+    /// use edma_core::ChannelDir;
+    /// let wr = dir_regs(ChannelDir::Write);
+    /// assert_eq!((wr.engine_en, wr.doorbell, wr.int_mask, wr.ll_err_en), (0x00c, 0x010, 0x054, 0x090));
+    /// ```
     pub const fn dir_regs(dir: ChannelDir) -> DirRegs {
         match dir {
             ChannelDir::Write => DirRegs {
@@ -485,6 +511,15 @@ pub mod hdma {
 
 bitflags! {
     /// eDMA v0 `CH_CONTROL1` bits (per channel).
+    ///
+    /// ```
+    /// use edma_core::regs::ChControl1;
+    /// // What an LL-mode first start writes: consumer cycle 1, linked list enabled.
+    /// assert_eq!((ChControl1::CCS | ChControl1::LLE).bits(), 0x300);
+    /// // The channel status field (bits 6:5) of a read value: 3 = stopped.
+    /// let read = ChControl1::from_bits_retain(0x360);
+    /// assert_eq!((read.bits() >> 5) & 3, 3);
+    /// ```
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub struct ChControl1: u32 {
         /// Cycle bit (non-LL mode).
@@ -513,6 +548,12 @@ pub const CH_CONTROL1_CS_SHIFT: u32 = 5;
 
 bitflags! {
     /// Native HDMA `INT_STAT` / `INT_CLEAR` bits.
+    ///
+    /// ```
+    /// use edma_core::regs::HdmaInt;
+    /// let st = HdmaInt::from_bits_truncate(0x5);
+    /// assert!(st.contains(HdmaInt::STOP | HdmaInt::ABORT));
+    /// ```
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub struct HdmaInt: u32 {
         /// The channel stopped (end of LL or of the non-LL block).
@@ -526,6 +567,13 @@ bitflags! {
 
 bitflags! {
     /// Native HDMA `INT_SETUP` bits.
+    ///
+    /// ```
+    /// use edma_core::regs::HdmaIntSetup;
+    /// // Local engine: stop and abort unmasked, local interrupts enabled.
+    /// let local = HdmaIntSetup::LOCAL_STOP_EN | HdmaIntSetup::LOCAL_ABORT_EN;
+    /// assert_eq!(local.bits(), 0x50);
+    /// ```
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub struct HdmaIntSetup: u32 {
         /// Masks the stop interrupt.
@@ -546,6 +594,11 @@ bitflags! {
 }
 
 /// Channel status as reported by eDMA `CH_CONTROL1[6:5]` or HDMA `CH_STAT[1:0]`.
+///
+/// ```
+/// use edma_core::regs::HwChannelStatus;
+/// assert_eq!(HwChannelStatus::from_bits(0x7), HwChannelStatus::Stopped); // only bits 1:0
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum HwChannelStatus {
     /// 0: reserved / never started.
@@ -560,6 +613,11 @@ pub enum HwChannelStatus {
 
 impl HwChannelStatus {
     /// Decodes the 2-bit status field.
+    ///
+    /// ```
+    /// use edma_core::regs::HwChannelStatus;
+    /// assert_eq!(HwChannelStatus::from_bits(2), HwChannelStatus::Halted);
+    /// ```
     pub const fn from_bits(bits: u32) -> Self {
         match bits & 3 {
             1 => HwChannelStatus::Running,
@@ -570,6 +628,11 @@ impl HwChannelStatus {
     }
 
     /// Encodes the 2-bit status field.
+    ///
+    /// ```
+    /// use edma_core::regs::HwChannelStatus;
+    /// assert_eq!(HwChannelStatus::Running.bits(), 1);
+    /// ```
     pub const fn bits(self) -> u32 {
         match self {
             HwChannelStatus::Reserved => 0,
@@ -581,6 +644,13 @@ impl HwChannelStatus {
 }
 
 /// A per-channel register, named independently of the map format.
+///
+/// ```
+/// use edma_core::regs::{ch_reg_offset, ChReg};
+/// use edma_core::{ChannelDir, MapFormat};
+/// // LLP low of HDMA write channel 1: block 1 (0x200) + 0x10.
+/// assert_eq!(ch_reg_offset(MapFormat::HdmaNative, ChannelDir::Write, 1, ChReg::LlpLo), Some(0x210));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ChReg {
     /// eDMA `CH_CONTROL1`; HDMA `CONTROL1`.
@@ -631,6 +701,16 @@ pub enum ChReg {
 /// For [`MapFormat::EdmaLegacy`] the offset is inside the shared window; the
 /// caller must select the channel with [`edma_v0::VIEWPORT_SEL`] first (the
 /// [`crate::channel::Controller`] does that under its lock).
+///
+/// ```
+/// use edma_core::regs::{ch_reg_offset, ChReg};
+/// use edma_core::{ChannelDir, MapFormat};
+/// // Unrolled eDMA: channel windows of 0x200 from 0x200, reads 0x100 in.
+/// assert_eq!(ch_reg_offset(MapFormat::EdmaUnroll, ChannelDir::Write, 0, ChReg::SarLo), Some(0x20c));
+/// assert_eq!(ch_reg_offset(MapFormat::EdmaUnroll, ChannelDir::Read, 1, ChReg::SarLo), Some(0x50c));
+/// assert_eq!(ch_reg_offset(MapFormat::EdmaUnroll, ChannelDir::Read, 1, ChReg::ChStat), None);
+/// assert_eq!(ch_reg_offset(MapFormat::HdmaNative, ChannelDir::Write, 8, ChReg::SarLo), None);
+/// ```
 pub const fn ch_reg_offset(map: MapFormat, dir: ChannelDir, ch: u8, reg: ChReg) -> Option<usize> {
     if ch >= crate::MAX_CHANNELS {
         return None;
@@ -692,6 +772,13 @@ pub const fn ch_reg_offset(map: MapFormat, dir: ChannelDir, ch: u8, reg: ChReg) 
 }
 
 /// The viewport-select value that shows channel `ch` of `dir` in the legacy window.
+///
+/// ```
+/// use edma_core::regs::viewport_value;
+/// use edma_core::ChannelDir;
+/// assert_eq!(viewport_value(ChannelDir::Write, 5), 5);
+/// assert_eq!(viewport_value(ChannelDir::Read, 5), 0x8000_0005);
+/// ```
 pub const fn viewport_value(dir: ChannelDir, ch: u8) -> u32 {
     let v = (ch as u32) & edma_v0::DOORBELL_CH_MASK;
     match dir {
@@ -701,6 +788,11 @@ pub const fn viewport_value(dir: ChannelDir, ch: u8) -> u32 {
 }
 
 /// Size in bytes of the register block of a map.
+///
+/// ```
+/// use edma_core::{regs::map_size, MapFormat};
+/// assert_eq!(map_size(MapFormat::HdmaNative), 0x1000);
+/// ```
 pub const fn map_size(map: MapFormat) -> usize {
     match map {
         MapFormat::EdmaLegacy => edma_v0::LEGACY_CH_BASE + 0x24,

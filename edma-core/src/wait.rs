@@ -52,6 +52,19 @@ struct Slot {
 
 /// One channel's completion, handed from its interrupt handler to the task
 /// that awaits it.
+///
+/// ```
+/// use core::task::{Context, Poll, Waker};
+/// use edma_core::wait::CompletionSignal;
+/// use edma_core::{Completion, Status};
+/// static DONE: CompletionSignal = CompletionSignal::new();
+/// let mut cx = Context::from_waker(Waker::noop());
+/// let mut fut = core::pin::pin!(DONE.wait());
+/// assert!(fut.as_mut().poll(&mut cx).is_pending());
+/// // The interrupt handler:
+/// DONE.signal(Completion { status: Status::Done, bytes_done: 64, residue: 0, chunks: 1 });
+/// assert!(matches!(fut.as_mut().poll(&mut cx), Poll::Ready(c) if c.bytes_done == 64));
+/// ```
 pub struct CompletionSignal<M: RawMutex = SpinRawMutex> {
     slot: lock_api::Mutex<M, Slot>,
 }
@@ -70,6 +83,12 @@ impl<M: RawMutex> Default for CompletionSignal<M> {
 
 impl<M: RawMutex> CompletionSignal<M> {
     /// An empty signal (usable in a `static`).
+    ///
+    /// ```
+    /// use edma_core::wait::CompletionSignal;
+    /// let s: CompletionSignal = CompletionSignal::new();
+    /// assert!(s.try_take().is_none());
+    /// ```
     pub const fn new() -> Self {
         CompletionSignal {
             slot: lock_api::Mutex::const_new(
@@ -84,6 +103,16 @@ impl<M: RawMutex> CompletionSignal<M> {
 
     /// From the interrupt handler: stores `c` (replacing one not yet taken)
     /// and wakes the waiting task.
+    ///
+    /// ```
+    /// use edma_core::wait::CompletionSignal;
+    /// use edma_core::{Completion, Status};
+    /// let s: CompletionSignal = CompletionSignal::new();
+    /// let c = Completion { status: Status::Done, bytes_done: 8, residue: 0, chunks: 1 };
+    /// s.signal(c);
+    /// s.signal(Completion { bytes_done: 16, ..c }); // replaces the one not taken
+    /// assert_eq!(s.try_take().map(|c| c.bytes_done), Some(16));
+    /// ```
     pub fn signal(&self, c: Completion) {
         let waker = {
             let mut s = self.slot.lock();
@@ -97,6 +126,15 @@ impl<M: RawMutex> CompletionSignal<M> {
     }
 
     /// Takes a completion that has arrived, without waiting.
+    ///
+    /// ```
+    /// use edma_core::wait::CompletionSignal;
+    /// use edma_core::{Completion, Status};
+    /// let s: CompletionSignal = CompletionSignal::new();
+    /// s.signal(Completion { status: Status::Done, bytes_done: 8, residue: 0, chunks: 1 });
+    /// assert!(s.try_take().is_some());
+    /// assert!(s.try_take().is_none()); // taken once
+    /// ```
     pub fn try_take(&self) -> Option<Completion> {
         self.slot.lock().done.take()
     }
@@ -104,6 +142,14 @@ impl<M: RawMutex> CompletionSignal<M> {
     /// Polls for the completion, registering `cx`'s waker when there is
     /// none yet (registered before the check, so a signal between the two
     /// is not lost: both happen under the lock).
+    ///
+    /// ```
+    /// use core::task::{Context, Waker};
+    /// use edma_core::wait::CompletionSignal;
+    /// let s: CompletionSignal = CompletionSignal::new();
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// assert!(s.poll_wait(&mut cx).is_pending());
+    /// ```
     pub fn poll_wait(&self, cx: &mut Context<'_>) -> Poll<Completion> {
         let mut s = self.slot.lock();
         match s.done.take() {
@@ -119,6 +165,17 @@ impl<M: RawMutex> CompletionSignal<M> {
     }
 
     /// Waits for the next completion.
+    ///
+    /// ```
+    /// use core::task::{Context, Poll, Waker};
+    /// use edma_core::wait::CompletionSignal;
+    /// use edma_core::{Completion, Status};
+    /// let s: CompletionSignal = CompletionSignal::new();
+    /// s.signal(Completion { status: Status::Done, bytes_done: 1, residue: 0, chunks: 1 });
+    /// let mut fut = core::pin::pin!(s.wait());
+    /// let mut cx = Context::from_waker(Waker::noop());
+    /// assert!(matches!(fut.as_mut().poll(&mut cx), Poll::Ready(_)));
+    /// ```
     pub async fn wait(&self) -> Completion {
         poll_fn(|cx| self.poll_wait(cx)).await
     }

@@ -4,6 +4,20 @@
 use super::*;
 
 /// What [`encode_chunk`] wrote.
+///
+/// ```
+/// use edma_core::io::SliceLl;
+/// use edma_core::plan::{encode_chunk, Cursor, Entry, PlanParams};
+/// use edma_core::{ChannelDir, Deployment, Identity, MapFormat};
+/// let p = PlanParams::new(MapFormat::EdmaUnroll, ChannelDir::Write, Deployment::Local, 2);
+/// let batch = [Entry::new(0, 0x100, 8), Entry::new(8, 0x200, 8), Entry::new(16, 0x300, 8)];
+/// let mut page = [0u8; 72];
+/// let mut ll = SliceLl::new(&mut page, 0x8000);
+/// let first = encode_chunk(&batch, &p, &Identity, Cursor::default(), 0, &mut ll, true);
+/// assert_eq!((first.elements, first.bytes, first.last), (2, 16, false));
+/// let second = encode_chunk(&batch, &p, &Identity, first.next, 1, &mut ll, true);
+/// assert_eq!((second.elements, second.bytes, second.last), (1, 8, true));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub struct ChunkInfo {
     /// Data elements written (slots `0..elements`; the link is in slot `elements`).
@@ -18,12 +32,27 @@ pub struct ChunkInfo {
 
 /// The cycle bit of chunk `k`: chunk 0 starts with CB = 1 (matching the
 /// consumer cycle state the first start programs), then it alternates.
+///
+/// ```
+/// use edma_core::plan::chunk_cycle_bit;
+/// assert_eq!([0, 1, 2, 3].map(chunk_cycle_bit), [true, false, true, false]);
+/// ```
 pub const fn chunk_cycle_bit(k: u64) -> bool {
     k.is_multiple_of(2)
 }
 
 /// The control bits the data element at `index` of a chunk of `count`
 /// elements gets.
+///
+/// ```
+/// use edma_core::desc::Control;
+/// use edma_core::plan::{data_control, PlanParams};
+/// use edma_core::{ChannelDir, Deployment, MapFormat};
+/// let remote = PlanParams::new(MapFormat::EdmaUnroll, ChannelDir::Write, Deployment::Remote, 8);
+/// // The chunk's last element asks for the local and the remote interrupt.
+/// assert_eq!(data_control(&remote, true, 2, 3), Control::CB | Control::LIE | Control::RIE);
+/// assert_eq!(data_control(&remote, true, 0, 3), Control::CB);
+/// ```
 pub fn data_control(params: &PlanParams, cycle: bool, index: usize, count: usize) -> Control {
     let mut c = if cycle { Control::CB } else { Control::empty() };
     // eDMA v0 maps signal completion with LIE/RIE on the chunk's last
@@ -40,6 +69,14 @@ pub fn data_control(params: &PlanParams, cycle: bool, index: usize, count: usize
 
 /// The link element that closes chunk `k`: back to slot 0, toggling the
 /// consumer cycle state, with the opposite cycle bit.
+///
+/// ```
+/// use edma_core::desc::{Control, Element};
+/// use edma_core::plan::link_element;
+/// // Chunk 0 runs with CB = 1: its link carries CB = 0 and toggles CCS.
+/// assert_eq!(link_element(true, 0x8000), Element::link(Control::TCB, 0x8000));
+/// assert_eq!(link_element(false, 0x8000), Element::link(Control::CB | Control::TCB, 0x8000));
+/// ```
 pub fn link_element(cycle: bool, ll_bus_addr: u64) -> Element {
     let c = if cycle {
         Control::TCB

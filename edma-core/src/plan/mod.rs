@@ -56,6 +56,13 @@ pub use validate::validate;
 /// Addresses are in the engine's terms: on a write channel `src` is a local
 /// (AXI) address and `dst` a PCI address before translation; on a read
 /// channel `src` is the PCI address and `dst` local.
+///
+/// ```
+/// use edma_core::Entry;
+/// // An MHI-style ring that wraps: its tail and head are two entries.
+/// let batch = [Entry::new(0x1f00, 0x8000, 0x100), Entry::new(0x1000, 0x8100, 0x80)];
+/// assert_eq!(batch.iter().map(|e| e.len).sum::<u64>(), 0x180);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 // `repr(C)`: the C ABI (edma-capi) passes arrays of entries in place.
@@ -71,6 +78,12 @@ pub struct Entry {
 
 impl Entry {
     /// A transfer of `len` bytes from `src` to `dst`.
+    ///
+    /// ```
+    /// use edma_core::Entry;
+    /// let e = Entry::new(0x1000, 0x2000, 64);
+    /// assert_eq!((e.src, e.dst, e.len), (0x1000, 0x2000, 64));
+    /// ```
     pub const fn new(src: u64, dst: u64, len: u64) -> Self {
         Entry { src, dst, len }
     }
@@ -158,6 +171,16 @@ impl Default for Limits {
 }
 
 /// Everything the plan depends on besides the entries and the translation.
+///
+/// ```
+/// use edma_core::plan::{validate, Entry, PlanParams};
+/// use edma_core::{ChannelDir, Deployment, Identity, MapFormat};
+/// // 4 data elements per chunk (a 5-slot LL region).
+/// let params = PlanParams::new(MapFormat::HdmaNative, ChannelDir::Read, Deployment::Local, 4);
+/// let batch: Vec<Entry> = (0..9).map(|i| Entry::new(i * 512, 0x10_0000 + i * 512, 512)).collect();
+/// let s = validate(&batch, &params, &Identity).unwrap();
+/// assert_eq!((s.elements, s.chunks, s.bytes), (9, 3, 9 * 512));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct PlanParams {
@@ -182,6 +205,13 @@ pub struct PlanParams {
 
 impl PlanParams {
     /// Parameters with default [`Limits`].
+    ///
+    /// ```
+    /// use edma_core::plan::{Limits, PlanParams};
+    /// use edma_core::{ChannelDir, Deployment, MapFormat};
+    /// let p = PlanParams::new(MapFormat::EdmaUnroll, ChannelDir::Write, Deployment::Remote, 169);
+    /// assert_eq!((p.chunk_elements, p.limits, p.ll_region), (169, Limits::default(), (0, 0)));
+    /// ```
     pub fn new(
         map: MapFormat,
         dir: ChannelDir,
@@ -199,6 +229,15 @@ impl PlanParams {
     }
 
     /// The same parameters with other limits.
+    ///
+    /// ```
+    /// use edma_core::plan::{validate, Entry, Limits, PlanError, PlanParams};
+    /// use edma_core::{ChannelDir, Deployment, Identity, MapFormat};
+    /// let p = PlanParams::new(MapFormat::EdmaUnroll, ChannelDir::Write, Deployment::Local, 8)
+    ///     .with_limits(Limits { addr_bits: 32, ..Limits::default() });
+    /// let above_4g = [Entry::new(0x1000, 0x1_0000_0000, 8)];
+    /// assert_eq!(validate(&above_4g, &p, &Identity), Err(PlanError::DestinationOutOfRange { entry: 0 }));
+    /// ```
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
@@ -206,6 +245,16 @@ impl PlanParams {
 
     /// The same parameters with the channel's LL region at bus address
     /// `bus`, `len` bytes long (see [`PlanParams::ll_region`]).
+    ///
+    /// ```
+    /// use edma_core::plan::{validate, Entry, PlanError, PlanParams};
+    /// use edma_core::{ChannelDir, Deployment, Identity, MapFormat};
+    /// let p = PlanParams::new(MapFormat::EdmaUnroll, ChannelDir::Write, Deployment::Local, 8)
+    ///     .with_ll_region(0x8000, 9 * 24);
+    /// // The local source may not read the channel's own LL region.
+    /// let bad = [Entry::new(0x8010, 0x1_0000, 16)];
+    /// assert_eq!(validate(&bad, &p, &Identity), Err(PlanError::OverlapsLl { entry: 0 }));
+    /// ```
     pub fn with_ll_region(mut self, bus: u64, len: u64) -> Self {
         self.ll_region = (bus, len);
         self
@@ -214,6 +263,17 @@ impl PlanParams {
 
 /// Why a batch was rejected. Every variant that concerns an entry names it by
 /// its index in the batch.
+///
+/// ```
+/// use edma_core::plan::{validate, Entry, PlanError, PlanParams};
+/// use edma_core::{ChannelDir, Deployment, Identity, MapFormat};
+/// let p = PlanParams::new(MapFormat::EdmaUnroll, ChannelDir::Read, Deployment::Local, 8);
+/// let batch = [Entry::new(0, 0x100, 8), Entry::new(u64::MAX - 3, 0x200, 8)];
+/// let err = validate(&batch, &p, &Identity).unwrap_err();
+/// assert_eq!(err, PlanError::SourceOutOfRange { entry: 1 });
+/// assert_eq!(err.entry(), Some(1));
+/// assert_eq!(validate(&[], &p, &Identity), Err(PlanError::EmptyBatch));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PlanError {
@@ -271,6 +331,12 @@ pub enum PlanError {
 }
 
 /// Which limit [`PlanError::InvalidLimits`] refers to.
+///
+/// ```
+/// use edma_core::plan::{LimitField, Limits, PlanError};
+/// let bad = Limits { addr_bits: 0, ..Limits::default() };
+/// assert_eq!(bad.check(), Err(PlanError::InvalidLimits { field: LimitField::AddrBits }));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LimitField {
@@ -284,6 +350,12 @@ pub enum LimitField {
 
 impl PlanError {
     /// The index of the offending entry, when the error concerns one.
+    ///
+    /// ```
+    /// use edma_core::plan::PlanError;
+    /// assert_eq!(PlanError::ZeroLength { entry: 4 }.entry(), Some(4));
+    /// assert_eq!(PlanError::EmptyBatch.entry(), None);
+    /// ```
     pub fn entry(&self) -> Option<usize> {
         match *self {
             PlanError::ZeroLength { entry }
@@ -346,6 +418,16 @@ impl core::fmt::Display for PlanError {
 impl core::error::Error for PlanError {}
 
 /// What a valid batch costs.
+///
+/// ```
+/// use edma_core::plan::{validate, Entry, Limits, PlanParams};
+/// use edma_core::{ChannelDir, Deployment, Identity, MapFormat};
+/// let p = PlanParams::new(MapFormat::EdmaUnroll, ChannelDir::Write, Deployment::Local, 2)
+///     .with_limits(Limits { max_element_len: 1000, ..Limits::default() });
+/// // 2500 bytes split into 1000 + 1000 + 500: 3 elements, 2 chunks of 2.
+/// let s = validate(&[Entry::new(0, 0x10_0000, 2500)], &p, &Identity).unwrap();
+/// assert_eq!((s.elements, s.chunks, s.bytes), (3, 2, 2500));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub struct PlanSummary {
     /// LL data elements in all.
@@ -357,6 +439,18 @@ pub struct PlanSummary {
 }
 
 /// A position in the batch: entry index and byte offset inside it.
+///
+/// ```
+/// use edma_core::plan::{Cursor, Elements, Entry, Limits, PlanParams};
+/// use edma_core::{ChannelDir, Deployment, Identity, MapFormat};
+/// let p = PlanParams::new(MapFormat::EdmaUnroll, ChannelDir::Write, Deployment::Local, 8)
+///     .with_limits(Limits { max_element_len: 100, ..Limits::default() });
+/// let batch = [Entry::new(0, 0x1000, 250), Entry::new(0x400, 0x2000, 10)];
+/// // Resume the stream 200 bytes into entry 0.
+/// let rest: Vec<_> = Elements::new(&batch, &p, &Identity, Cursor { entry: 0, offset: 200 }).collect();
+/// assert_eq!(rest.len(), 2);
+/// assert_eq!((rest[0].sar, rest[0].len), (200, 50));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub struct Cursor {
     /// Index of the entry.
@@ -366,6 +460,15 @@ pub struct Cursor {
 }
 
 /// One planned data element.
+///
+/// ```
+/// use edma_core::plan::{Cursor, Elements, Entry, PlanParams};
+/// use edma_core::{ChannelDir, Deployment, Identity, MapFormat};
+/// let p = PlanParams::new(MapFormat::EdmaUnroll, ChannelDir::Read, Deployment::Local, 8);
+/// let batch = [Entry::new(0x9000, 0x100, 32)];
+/// let el = Elements::new(&batch, &p, &Identity, Cursor::default()).next().unwrap();
+/// assert_eq!((el.sar, el.dar, el.len, el.entry), (0x9000, 0x100, 32, 0));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct PlannedElement {
     /// Source address as the engine sees it.

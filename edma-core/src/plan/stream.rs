@@ -31,6 +31,18 @@ pub struct Elements<'a, T: ?Sized> {
 
 impl<'a, T: AddressTranslate + ?Sized> Elements<'a, T> {
     /// Starts the stream at `cursor`.
+    ///
+    /// ```
+    /// use edma_core::io::OffsetWindow;
+    /// use edma_core::plan::{Cursor, Elements, Entry, PlanParams};
+    /// use edma_core::{ChannelDir, Deployment, MapFormat};
+    /// let p = PlanParams::new(MapFormat::EdmaUnroll, ChannelDir::Write, Deployment::Local, 8);
+    /// let w = OffsetWindow { cpu_base: 0x8000_0000, pci_base: 0x0, size: 0x1000 };
+    /// let batch = [Entry::new(0x10, 0x8000_0100, 4)];
+    /// // The PCI side (the destination of a write channel) comes out translated.
+    /// let el = Elements::new(&batch, &p, &w, Cursor::default()).next().unwrap();
+    /// assert_eq!((el.sar, el.dar), (0x10, 0x100));
+    /// ```
     pub fn new(
         entries: &'a [Entry],
         params: &'a PlanParams,
@@ -46,6 +58,19 @@ impl<'a, T: AddressTranslate + ?Sized> Elements<'a, T> {
     }
 
     /// Where the next element starts.
+    ///
+    /// ```
+    /// use edma_core::plan::{Cursor, Elements, Entry, Limits, PlanParams};
+    /// use edma_core::{ChannelDir, Deployment, Identity, MapFormat};
+    /// let p = PlanParams::new(MapFormat::EdmaUnroll, ChannelDir::Write, Deployment::Local, 8)
+    ///     .with_limits(Limits { max_element_len: 64, ..Limits::default() });
+    /// let batch = [Entry::new(0, 0x1000, 100)];
+    /// let mut it = Elements::new(&batch, &p, &Identity, Cursor::default());
+    /// it.next();
+    /// assert_eq!(it.cursor(), Cursor { entry: 0, offset: 64 });
+    /// it.next();
+    /// assert_eq!(it.cursor(), Cursor { entry: 1, offset: 0 });
+    /// ```
     pub fn cursor(&self) -> Cursor {
         self.cursor
     }
