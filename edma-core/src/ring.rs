@@ -84,6 +84,20 @@ pub const SETTLE_READS: u32 = 64;
 /// stops at an element not yet produced — at the end of every burst of work
 /// — so no element bits are set there (its element bits 3/4 are watermark
 /// requests, left clear as in Linux).
+///
+/// ```
+/// # use edma_backend_mock::{MockConfig, MockEngine};
+/// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+/// use edma_core::ring::{Notify, Ring};
+/// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+/// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+/// # let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap();
+/// let mut ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 8)).unwrap();
+/// let three = [Entry::new(0, 0x1000, 8), Entry::new(8, 0x2000, 8), Entry::new(16, 0x3000, 8)];
+/// ring.push(&ctrl, &three, Notify::Each).unwrap();
+/// // One done interrupt per entry on eDMA maps.
+/// assert_eq!(engine.counters().total().done_local, 3);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Notify {
@@ -99,6 +113,12 @@ pub enum Notify {
 }
 
 /// What [`Ring::append`] queued.
+///
+/// ```
+/// use edma_core::ring::Appended;
+/// let a = Appended { first: 10, entries: 3, elements: 4 }; // one entry was split
+/// assert_eq!(a.indices(), 10..13);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Appended {
     /// Index of the first entry.
@@ -111,6 +131,11 @@ pub struct Appended {
 
 impl Appended {
     /// The indices the entries got.
+    ///
+    /// ```
+    /// use edma_core::ring::Appended;
+    /// assert_eq!(Appended { first: 0, entries: 2, elements: 2 }.indices().collect::<Vec<_>>(), [0, 1]);
+    /// ```
     pub fn indices(&self) -> Range<u64> {
         self.first..self.first.saturating_add(self.entries as u64)
     }
@@ -118,6 +143,12 @@ impl Appended {
 
 /// Why a ring operation was refused. Nothing was written to registers or LL
 /// memory, and the ring is unchanged.
+///
+/// ```
+/// use edma_core::ring::RingError;
+/// let e = RingError::Full { free: 2, fits: 1 };
+/// assert_eq!(e.to_string(), "the ring has 2 free slots; 1 of the entries would fit");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RingError {
@@ -189,6 +220,21 @@ impl core::error::Error for RingError {
 }
 
 /// How the entries after the last completed one ended.
+///
+/// ```
+/// # use edma_backend_mock::{ExecMode, MockConfig, MockEngine};
+/// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+/// use edma_core::ring::{FailKind, Notify, Ring, RingTerminate};
+/// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll).with_mode(ExecMode::Manual));
+/// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+/// # let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap();
+/// let mut ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 8)).unwrap();
+/// ring.push(&ctrl, &[Entry::new(0, 0x1000, 8), Entry::new(8, 0x2000, 8)], Notify::End).unwrap();
+/// engine.step(ChannelDir::Write, 0, 1);
+/// let RingTerminate::Stopped(report) = ring.terminate(&ctrl) else { panic!("the mock stops at once") };
+/// let f = report.failure.unwrap();
+/// assert_eq!((report.completed, f.kind, f.entry), (1, FailKind::Terminated, 1));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FailKind {
@@ -199,6 +245,24 @@ pub enum FailKind {
 }
 
 /// The end of the queued work after an abort or a termination.
+///
+/// ```
+/// # use edma_backend_mock::{Fault, MockConfig, MockEngine};
+/// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+/// use edma_core::ring::{FailKind, Notify, Ring};
+/// # let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaNative));
+/// # let ctrl = Controller::new(&engine, MapFormat::HdmaNative, Deployment::Local);
+/// # let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Read, 0)).unwrap();
+/// let mut ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Read, 0, 8)).unwrap();
+/// // The second element fails: entries 2 and 3 are never attempted.
+/// engine.inject_fault(ChannelDir::Read, 0, Fault::AbortAt { element: 1, after_bytes: 0, read: true });
+/// let four: Vec<Entry> = (0..4).map(|i| Entry::new(0x100 * i, 0x1_0000 + 0x100 * i, 16)).collect();
+/// ring.push(&ctrl, &four, Notify::End).unwrap();
+/// let report = ring.on_interrupt(&ctrl).unwrap();
+/// let f = report.failure.unwrap();
+/// assert_eq!((report.completed, f.kind, f.entry, f.not_attempted), (1, FailKind::Aborted, 1, 2..4));
+/// assert_eq!(ring.queued(), 0); // reset, usable again
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Failure {
     /// Abort or termination.
@@ -214,6 +278,12 @@ pub struct Failure {
 
 /// What [`Ring::poll`], [`Ring::on_interrupt`] or [`Ring::terminate`]
 /// found.
+///
+/// ```
+/// use edma_core::ring::Completed;
+/// let none = Completed::default();
+/// assert_eq!((none.completed, none.last, none.failure, none.resumed), (0, None, None, false));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[must_use = "completions are reported exactly once"]
 pub struct Completed {
@@ -230,6 +300,17 @@ pub struct Completed {
 }
 
 /// What [`Ring::terminate`] did.
+///
+/// ```
+/// # use edma_backend_mock::{MockConfig, MockEngine};
+/// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, MapFormat};
+/// use edma_core::ring::{Ring, RingTerminate};
+/// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+/// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+/// # let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap();
+/// let mut ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 8)).unwrap();
+/// assert_eq!(ring.terminate(&ctrl), RingTerminate::Idle);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 #[must_use = "completions are reported exactly once"]
@@ -245,6 +326,19 @@ pub enum RingTerminate {
 }
 
 /// Counters of a ring.
+///
+/// ```
+/// # use edma_backend_mock::{MockConfig, MockEngine};
+/// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+/// use edma_core::ring::{Notify, Ring, RingStats};
+/// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+/// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+/// # let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap();
+/// let mut ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 8)).unwrap();
+/// ring.push(&ctrl, &[Entry::new(0, 0x1000, 8)], Notify::End).unwrap();
+/// ring.push(&ctrl, &[Entry::new(8, 0x2000, 8)], Notify::End).unwrap();
+/// assert_eq!(ring.stats(), RingStats { doorbells: 2, rerings: 0, resets: 0 });
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct RingStats {
     /// Doorbells rung by [`Ring::submit`].
@@ -271,6 +365,18 @@ const RUN: u64 = 1 << 33;
 /// like a [`Channel`](crate::Channel), **a ring dropped while its engine may
 /// run stops it** (a stop request, then at most
 /// [`DROP_STOP_READS`] status reads).
+///
+/// ```
+/// # use edma_backend_mock::{MockConfig, MockEngine};
+/// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+/// use edma_core::ring::{Notify, Ring};
+/// # let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaCompat));
+/// # let ctrl = Controller::new(&engine, MapFormat::HdmaCompat, Deployment::Local);
+/// # let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap();
+/// // N = 4: at most 5 LL slots are used (4 data slots and the link), one kept free.
+/// let ring: Ring<'_, _, _, 4> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 64)).unwrap();
+/// assert_eq!(ring.capacity(), 3);
+/// ```
 #[derive(Debug)]
 pub struct Ring<'c, L, T = Identity, const N: usize = 64> {
     cfg: ChannelConfig,
@@ -309,6 +415,20 @@ impl<'c, L: LlMemory, const N: usize> Ring<'c, L, Identity, N> {
     ///
     /// Refused with [`RingError::LlTooSmall`] (the claim and the region
     /// handed back) when fewer than 3 slots are available.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, MapFormat};
+    /// use edma_core::ring::{Ring, RingError};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Read, 0)).unwrap();
+    /// // Two slots are too few: the claim and the region come back.
+    /// let (err, claim, _ll) = Ring::<'_, _, _, 8>::new(&ctrl, claim, engine.ll_region(ChannelDir::Read, 0, 2)).unwrap_err();
+    /// assert_eq!(err, RingError::LlTooSmall { capacity: 2 });
+    /// let ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Read, 0, 3)).unwrap();
+    /// assert_eq!(ring.capacity(), 1);
+    /// ```
     // Handing the claim and the region back is the point.
     #[allow(clippy::result_large_err)]
     pub fn new<R: RegisterIo, M: RawMutex>(
@@ -351,6 +471,25 @@ impl<'c, L: LlMemory, const N: usize> Ring<'c, L, Identity, N> {
 impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
     /// The same ring with another PCI address translation; refused (the ring
     /// handed back) while entries are queued.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// use edma_core::io::OffsetWindow;
+    /// use edma_core::ring::{Notify, Ring};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// # let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap();
+    /// let window = OffsetWindow { cpu_base: 0x8000_0000, pci_base: 0x20_0000, size: 0x1000 };
+    /// let mut ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 8))
+    ///     .unwrap()
+    ///     .with_translation(window)
+    ///     .unwrap();
+    /// engine.local_write(0x40, b"xlate");
+    /// ring.push(&ctrl, &[Entry::new(0x40, 0x8000_0010, 5)], Notify::End).unwrap();
+    /// let _ = ring.on_interrupt(&ctrl);
+    /// assert_eq!(engine.pci_read(0x20_0010, 5), b"xlate");
+    /// ```
     #[allow(clippy::result_large_err)]
     pub fn with_translation<U: AddressTranslate>(
         self,
@@ -421,42 +560,142 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
     }
 
     /// The channel's configuration.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, MapFormat};
+    /// use edma_core::ring::Ring;
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Read, 6)).unwrap();
+    /// let ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Read, 6, 8)).unwrap();
+    /// assert_eq!(ring.config().index, 6);
+    /// ```
     pub fn config(&self) -> &ChannelConfig {
         &self.cfg
     }
 
     /// The LL region.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, MapFormat};
+    /// use edma_core::desc::{Control, Element};
+    /// use edma_core::io::LlMemory;
+    /// use edma_core::ring::Ring;
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// # let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap();
+    /// let ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 8)).unwrap();
+    /// // The empty ring: slot 7 links back to slot 0 and toggles the cycle state.
+    /// let bus = ring.ll().bus_addr();
+    /// assert_eq!(ring.ll().read(7), Some(Element::link(Control::TCB, bus)));
+    /// ```
     pub fn ll(&self) -> &L {
         &self.ll
     }
 
     /// Data slots that can hold queued elements at once (one of the ring's
     /// data slots is always kept free).
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, MapFormat};
+    /// use edma_core::ring::Ring;
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// # let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap();
+    /// // 16 slots: 15 data slots and the link; one data slot stays free.
+    /// let ring: Ring<'_, _, _, 64> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 16)).unwrap();
+    /// assert_eq!(ring.capacity(), 14);
+    /// ```
     pub fn capacity(&self) -> usize {
         self.data - 1
     }
 
     /// Free data slots: how many more elements fit now.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{ExecMode, MockConfig, MockEngine};
+    /// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// use edma_core::ring::{Notify, Ring};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll).with_mode(ExecMode::Manual));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// # let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap();
+    /// let mut ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 8)).unwrap();
+    /// ring.append(&[Entry::new(0, 0x1000, 8), Entry::new(8, 0x2000, 8)], Notify::End).unwrap();
+    /// assert_eq!((ring.free(), ring.queued()), (4, 2));
+    /// ```
     pub fn free(&self) -> usize {
         self.capacity().saturating_sub(self.outstanding)
     }
 
     /// Elements queued and not yet reported complete.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// use edma_core::ring::{Notify, Ring};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// # let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap();
+    /// let mut ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 8)).unwrap();
+    /// ring.push(&ctrl, &[Entry::new(0, 0x1000, 8)], Notify::End).unwrap();
+    /// assert_eq!(ring.queued(), 1); // done, but not yet reported
+    /// let _ = ring.poll(&ctrl);
+    /// assert_eq!(ring.queued(), 0);
+    /// ```
     pub fn queued(&self) -> usize {
         self.outstanding
     }
 
     /// The index the next appended entry gets.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// use edma_core::ring::{Notify, Ring};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// # let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap();
+    /// let mut ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 8)).unwrap();
+    /// assert_eq!(ring.next_index(), 0);
+    /// ring.append(&[Entry::new(0, 0x1000, 8), Entry::new(8, 0x2000, 8)], Notify::End).unwrap();
+    /// assert_eq!(ring.next_index(), 2);
+    /// ```
     pub fn next_index(&self) -> u64 {
         self.next_entry
     }
 
     /// Counters.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, MapFormat};
+    /// use edma_core::ring::{Ring, RingStats};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// # let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap();
+    /// let ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 8)).unwrap();
+    /// assert_eq!(ring.stats(), RingStats::default());
+    /// ```
     pub fn stats(&self) -> RingStats {
         self.stats
     }
 
     /// Whether [`Ring::terminate`] is waiting for the engine to stop.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, MapFormat};
+    /// use edma_core::ring::Ring;
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// # let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap();
+    /// let mut ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 8)).unwrap();
+    /// let _ = ring.terminate(&ctrl);
+    /// assert!(!ring.is_stopping()); // the mock stops at once
+    /// ```
     pub fn is_stopping(&self) -> bool {
         self.stopping
     }
@@ -669,6 +908,27 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
     /// Queues the longest prefix of `entries` that fits (at least one
     /// entry, else [`RingError::Full`]); the returned count says how many.
     /// For streaming a batch longer than the ring as slots complete.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// use edma_core::ring::{Notify, Ring};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// # let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap();
+    /// let mut ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 8)).unwrap();
+    /// // Stream 100 entries through 6 usable slots.
+    /// let all: Vec<Entry> = (0..100).map(|i| Entry::new(i * 8, 0x10_0000 + i * 8, 8)).collect();
+    /// let (mut queued, mut done) = (0, 0);
+    /// while done < 100 {
+    ///     if let Ok(a) = ring.append_some(&all[queued..], Notify::End) {
+    ///         queued += a.entries;
+    ///         ring.submit(&ctrl).unwrap();
+    ///     }
+    ///     done += ring.on_interrupt(&ctrl).map_or(0, |c| c.completed as usize);
+    /// }
+    /// assert_eq!(ring.next_index(), 100);
+    /// ```
     pub fn append_some(
         &mut self,
         entries: &[Entry],
@@ -757,6 +1017,22 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
     /// doorbell after [`Ring::new`] or a reset also starts the channel
     /// (enable, interrupt setup, LLP at slot 0, CCS = 1), as the batch
     /// path's first start does. Nothing queued: nothing is written.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// use edma_core::ring::{Notify, Ring};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// # let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap();
+    /// let mut ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 8)).unwrap();
+    /// ring.submit(&ctrl).unwrap(); // nothing queued: nothing written
+    /// assert_eq!(engine.counters().total().reg_writes, 0);
+    /// ring.append(&[Entry::new(0, 0x1000, 8)], Notify::End).unwrap();
+    /// ring.append(&[Entry::new(8, 0x2000, 8)], Notify::End).unwrap();
+    /// ring.submit(&ctrl).unwrap(); // one doorbell for both appends
+    /// assert_eq!(engine.counters().total().doorbells, 1);
+    /// ```
     pub fn submit<R: RegisterIo + Sync + 'c, M: RawMutex + Sync + 'c>(
         &mut self,
         ctrl: &'c Controller<R, M>,
@@ -804,6 +1080,18 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
 
     /// [`Ring::append`] then [`Ring::submit`]. If the submit is refused the
     /// entries stay queued (a later submit rings for them).
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// use edma_core::ring::{Notify, Ring};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// # let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap();
+    /// let mut ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 8)).unwrap();
+    /// let a = ring.push(&ctrl, &[Entry::new(0, 0x1000, 8)], Notify::End).unwrap();
+    /// assert_eq!((a.first, engine.counters().total().doorbells), (0, 1));
+    /// ```
     pub fn push<R: RegisterIo + Sync + 'c, M: RawMutex + Sync + 'c>(
         &mut self,
         ctrl: &'c Controller<R, M>,
@@ -818,6 +1106,20 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
     /// Handles this channel's interrupt: `None` if no done/stop or abort
     /// status of this channel is set (another channel's interrupt);
     /// otherwise clears it and reports as [`Ring::poll`] does.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// use edma_core::ring::{Notify, Ring};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// # let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap();
+    /// let mut ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 8)).unwrap();
+    /// assert_eq!(ring.on_interrupt(&ctrl), None); // not this channel's
+    /// ring.push(&ctrl, &[Entry::new(0, 0x1000, 8)], Notify::End).unwrap();
+    /// let c = ring.on_interrupt(&ctrl).unwrap();
+    /// assert_eq!((c.completed, c.last), (1, Some(0)));
+    /// ```
     pub fn on_interrupt<R: RegisterIo, M: RawMutex>(
         &mut self,
         ctrl: &Controller<R, M>,
@@ -834,6 +1136,21 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
     /// retires the elements the engine finished, rings again if the engine
     /// stopped with submitted elements pending, and handles an abort or a
     /// pending termination.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// use edma_core::ring::{Notify, Ring};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaNative));
+    /// # let ctrl = Controller::new(&engine, MapFormat::HdmaNative, Deployment::Local);
+    /// # let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Read, 0)).unwrap();
+    /// let mut ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Read, 0, 8)).unwrap();
+    /// // No interrupt asked for: the caller polls.
+    /// ring.push(&ctrl, &[Entry::new(0x100, 0x1000, 8), Entry::new(0x200, 0x2000, 8)], Notify::None).unwrap();
+    /// let c = ring.poll(&ctrl);
+    /// assert_eq!((c.completed, c.last), (2, Some(1)));
+    /// assert_eq!(ring.poll(&ctrl).completed, 0);
+    /// ```
     pub fn poll<R: RegisterIo, M: RawMutex>(&mut self, ctrl: &Controller<R, M>) -> Completed {
         let (done, abort) = ctrl.int_status(self.cfg.dir, self.cfg.index);
         self.service(ctrl, done, abort)
@@ -1038,6 +1355,22 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
     /// and the ring reset, now. Otherwise [`RingTerminate::Stopping`]: the
     /// report comes from the next [`Ring::on_interrupt`] or [`Ring::poll`]
     /// that finds the engine stopped, and appends are refused until then.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{ExecMode, MockConfig, MockEngine};
+    /// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// use edma_core::ring::{Notify, Ring, RingTerminate};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll).with_mode(ExecMode::Manual));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// # let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap();
+    /// let mut ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 8)).unwrap();
+    /// ring.push(&ctrl, &[Entry::new(0, 0x1000, 8), Entry::new(8, 0x2000, 8)], Notify::End).unwrap();
+    /// let RingTerminate::Stopped(report) = ring.terminate(&ctrl) else { panic!() };
+    /// let f = report.failure.unwrap();
+    /// assert_eq!((report.completed, f.entry, f.not_attempted), (0, 0, 1..2));
+    /// // Reset and usable: the next entry gets the next index.
+    /// assert_eq!(ring.push(&ctrl, &[Entry::new(0, 0x1000, 8)], Notify::End).unwrap().first, 2);
+    /// ```
     pub fn terminate<R: RegisterIo, M: RawMutex>(
         &mut self,
         ctrl: &Controller<R, M>,
