@@ -26,6 +26,18 @@
 
 /// Orders every earlier store before the register store that follows, as
 /// the engine observes them (Linux `__iowmb()`).
+///
+/// ```
+/// use edma_backend_mmio::barrier;
+/// // A hand-written doorbell store, ordered after the LL stores before it
+/// // (what `MmioRegs::write32` does on every write).
+/// let mut ll_slot = [0u64; 3];
+/// let mut doorbell = 0u32;
+/// ll_slot[0] = 0x1; // the element's control word
+/// barrier::before_register_write();
+/// doorbell = doorbell | 1;
+/// assert_eq!((ll_slot[0], doorbell), (1, 1));
+/// ```
 #[inline(always)]
 pub fn before_register_write() {
     #[cfg(target_arch = "aarch64")]
@@ -54,6 +66,13 @@ pub fn before_register_write() {
 
 /// Makes the register (or LL) read just made complete before any later
 /// access (Linux `__iormb()`).
+///
+/// ```
+/// use edma_backend_mmio::barrier;
+/// let status = 0x60u32; // a register value just read
+/// barrier::after_register_read(); // later loads of DMA'd data see the data the status announced
+/// assert_eq!((status >> 5) & 3, 3);
+/// ```
 #[inline(always)]
 pub fn after_register_read() {
     #[cfg(target_arch = "aarch64")]
@@ -83,6 +102,16 @@ pub fn after_register_read() {
 /// Orders earlier stores to memory the engine reads (LL slots, data) before
 /// later stores, including write-combined ones (Linux `dma_wmb()`, plus
 /// `sfence` on x86_64 for LL regions in write-combining mappings).
+///
+/// ```
+/// use edma_backend_mmio::barrier;
+/// let mut slot = [0u64; 3];
+/// slot[1] = 0x1000; // SAR
+/// slot[2] = 0x2000; // DAR
+/// barrier::device_wmb(); // the addresses before the control word
+/// slot[0] = 64 << 32 | 1;
+/// assert_eq!(slot[0] & 1, 1);
+/// ```
 #[inline(always)]
 pub fn device_wmb() {
     #[cfg(all(target_arch = "x86_64", not(miri)))]

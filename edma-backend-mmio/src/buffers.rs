@@ -36,6 +36,14 @@ use embedded_dma::{ReadBuffer, WriteBuffer};
 ///
 /// The caller keeps `src` alive and unmoved until the batch completes, as
 /// `embedded-dma`'s contract requires of any DMA.
+///
+/// ```
+/// use edma_backend_mmio::buffers::write_entry;
+/// static PAYLOAD: [u8; 64] = [0xa5; 64];
+/// // Endpoint SoC whose AXI address equals the CPU address: identity.
+/// let e = write_entry(&&PAYLOAD, 0x2_0000_0000, |cpu| cpu as u64);
+/// assert_eq!((e.src, e.dst, e.len), (PAYLOAD.as_ptr() as u64, 0x2_0000_0000, 64));
+/// ```
 pub fn write_entry<B: ReadBuffer>(
     src: &B,
     pci_dst: u64,
@@ -56,6 +64,15 @@ pub fn write_entry<B: ReadBuffer>(
 ///
 /// The caller keeps `dst` alive, unmoved and unread until the batch
 /// completes.
+///
+/// ```
+/// use edma_backend_mmio::buffers::read_entry;
+/// let buf: &'static mut [u32; 8] = Box::leak(Box::new([0; 8]));
+/// let at = buf.as_ptr() as u64;
+/// let mut buf = buf;
+/// let e = read_entry(0x3_0000_0000, &mut buf, |cpu| cpu as u64);
+/// assert_eq!((e.src, e.dst, e.len), (0x3_0000_0000, at, 32));
+/// ```
 pub fn read_entry<B: WriteBuffer>(
     pci_src: u64,
     dst: &mut B,

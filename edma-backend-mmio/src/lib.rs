@@ -47,6 +47,19 @@ use edma_core::io::{LlMemory, RegisterIo};
 /// Offsets outside the block or not 4-byte aligned are ignored on write and
 /// read as `0xffff_ffff` (what a PCIe read of nothing returns), so a wrong
 /// offset can never touch memory outside the mapping.
+///
+/// ```
+/// use edma_backend_mmio::MmioRegs;
+/// use edma_core::io::RegisterIo;
+/// let mut block = [0u32; 16]; // stands in for a mapped register block
+/// // SAFETY: `block` is 4-aligned, 64 bytes, outlives `regs` and is not used meanwhile.
+/// let regs = unsafe { MmioRegs::new(block.as_mut_ptr().cast(), 64) };
+/// regs.write32(0x8, 0x0001_0002);
+/// assert_eq!(regs.read32(0x8), 0x0001_0002);
+/// // Outside the block (or unaligned): dropped, and reads give all ones.
+/// regs.write32(0x40, 1);
+/// assert_eq!((regs.read32(0x40), regs.read32(0x6)), (u32::MAX, u32::MAX));
+/// ```
 #[derive(Debug)]
 pub struct MmioRegs {
     base: *mut u8,
@@ -69,6 +82,17 @@ impl MmioRegs {
     /// `base` must be 4-byte aligned and valid for volatile reads and writes
     /// of `len` bytes for as long as the returned value lives, and nothing
     /// else may access that memory non-volatilely during that time.
+    ///
+    /// ```
+    /// use edma_backend_mmio::MmioRegs;
+    /// use edma_core::{Controller, Deployment, MapFormat};
+    /// let mut block = vec![0u32; 0x1000 / 4];
+    /// block[0x8 / 4] = 0x0004_0004; // CTRL: 4 + 4 channels
+    /// // SAFETY: the vector is 4-aligned and 4 KiB, outlives `regs` and is not touched meanwhile.
+    /// let regs = unsafe { MmioRegs::new(block.as_mut_ptr().cast(), 0x1000) };
+    /// let ctrl = Controller::new(&regs, MapFormat::EdmaUnroll, Deployment::Local);
+    /// assert_eq!(ctrl.channel_counts(), (4, 4));
+    /// ```
     pub unsafe fn new(base: *mut u8, len: usize) -> Self {
         MmioRegs { base, len }
     }
@@ -101,6 +125,16 @@ impl RegisterIo for MmioRegs {
 }
 
 /// Where an LL region lives, which decides how slots are written and synced.
+///
+/// ```
+/// use edma_backend_mmio::{LlKind, MmioLl};
+/// use edma_core::io::LlMemory;
+/// let mut bar = [0u64; 12]; // 4 slots of "device memory"
+/// // SAFETY: 8-aligned, 96 bytes, ours for the region's life.
+/// let mut ll = unsafe { MmioLl::new(bar.as_mut_ptr().cast(), 4, 0x4000_0000, LlKind::Device) };
+/// ll.sync(); // Device: a fence and a read-back of slot 0 (Linux's dummy read)
+/// assert_eq!(ll.kind(), LlKind::Device);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LlKind {
     /// Device memory behind a BAR (remote deployment): writes are posted
@@ -114,6 +148,15 @@ pub enum LlKind {
 
 /// One step of writing a slot: a volatile store at a byte offset inside the
 /// slot, or a release fence.
+///
+/// ```
+/// use edma_backend_mmio::{slot_stores, Store};
+/// use edma_core::desc::{Control, Element};
+/// let stores: Vec<Store> = slot_stores(&Element::link(Control::TCB, 0x8000), true).collect();
+/// // The link's pointer first, its control word (with LLP) last.
+/// assert_eq!(stores[0], Store::U64 { offset: 8, value: 0x8000 });
+/// assert_eq!(stores.last(), Some(&Store::U64 { offset: 0, value: 0x6 }));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Store {
     /// A 64-bit volatile store.
@@ -254,6 +297,15 @@ impl MmioLl {
     /// `base` must be 8-byte aligned and valid for volatile reads and writes
     /// of `slots * 24` bytes for as long as the returned value lives, and no
     /// one else may write that memory meanwhile.
+    ///
+    /// ```
+    /// use edma_backend_mmio::{LlKind, MmioLl};
+    /// use edma_core::io::LlMemory;
+    /// let mut page = vec![0u64; 4096 / 8];
+    /// // SAFETY: 8-aligned, 4 KiB (170 slots of 24 bytes), ours for the region's life.
+    /// let ll = unsafe { MmioLl::new(page.as_mut_ptr().cast(), 170, 0x8000_0000, LlKind::Ram) };
+    /// assert_eq!((ll.capacity(), ll.bus_addr()), (170, 0x8000_0000));
+    /// ```
     pub unsafe fn new(base: *mut u8, slots: usize, bus: u64, kind: LlKind) -> Self {
         MmioLl {
             base,
@@ -295,6 +347,14 @@ impl MmioLl {
     }
 
     /// The region's kind.
+    ///
+    /// ```
+    /// use edma_backend_mmio::{LlKind, MmioLl};
+    /// let mut mem = [0u64; 3];
+    /// // SAFETY: 8-aligned, 24 bytes, ours.
+    /// let ll = unsafe { MmioLl::new(mem.as_mut_ptr().cast(), 1, 0, LlKind::Ram) };
+    /// assert_eq!(ll.kind(), LlKind::Ram);
+    /// ```
     pub fn kind(&self) -> LlKind {
         self.kind
     }

@@ -45,6 +45,12 @@ const XILINX_LL_GAP: u64 = 0x20_0000;
 const XILINX_LL_SIZE: u64 = 0x800;
 
 /// A region of a BAR.
+///
+/// ```
+/// use edma_backend_mmio::pcie::Block;
+/// let regs = Block { bar: 0, offset: 0x1000, size: 0x2000 };
+/// assert_eq!(regs.offset + regs.size, 0x3000); // must fit in the BAR
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Block {
     /// BAR number (0..=5).
@@ -56,6 +62,16 @@ pub struct Block {
 }
 
 /// Where the engine and its LL regions are, per Linux's rules.
+///
+/// ```
+/// use edma_backend_mmio::pcie::{parse_config, Block};
+/// use edma_core::MapFormat;
+/// let mut cfg = [0u8; 4096];
+/// cfg[0..4].copy_from_slice(&0xedda_16c3u32.to_le_bytes()); // Synopsys test endpoint, no VSEC
+/// let l = parse_config(&cfg).unwrap();
+/// // Linux's defaults for that endpoint.
+/// assert_eq!((l.map, l.regs, l.vsec_found), (MapFormat::EdmaUnroll, Block { bar: 0, offset: 0x1000, size: 0x2000 }, false));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct EdmaLayout {
     /// PCI vendor ID.
@@ -85,6 +101,15 @@ pub struct EdmaLayout {
 }
 
 /// Why a configuration space image cannot describe an eDMA endpoint.
+///
+/// ```
+/// use edma_backend_mmio::pcie::{parse_config, ConfigError};
+/// assert_eq!(parse_config(&[0u8; 16]), Err(ConfigError::Truncated { len: 16 }));
+/// let mut cfg = [0u8; 64];
+/// cfg[0..4].copy_from_slice(&0x1234_8086u32.to_le_bytes());
+/// let err = parse_config(&cfg).unwrap_err();
+/// assert_eq!(err.to_string(), "8086:1234 is not a known eDMA endpoint");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConfigError {
     /// Fewer than 64 bytes: not even a standard header.

@@ -64,6 +64,13 @@ use crate::pcie::{Block, ConfigError, EdmaLayout, parse_config};
 use crate::{LlKind, MmioLl, MmioRegs};
 
 /// Errors of userspace access, each naming what it concerns.
+///
+/// ```
+/// use edma_backend_mmio::userspace::{PciDevice, UserspaceError};
+/// let err = PciDevice::open("0000:ff:1f.7").unwrap_err(); // no such device here
+/// assert!(matches!(err, UserspaceError::NoDevice(_)));
+/// assert!(err.to_string().starts_with("no PCI device at /sys/bus/pci/devices/0000:ff:1f.7"));
+/// ```
 #[derive(Debug)]
 pub enum UserspaceError {
     /// No such device directory (wrong BDF, or no such device).
@@ -141,6 +148,29 @@ fn io_err(path: &Path, e: io::Error) -> UserspaceError {
 }
 
 /// A PCI device in sysfs.
+///
+/// ```
+/// # fn fake(name: &str) -> std::path::PathBuf {
+/// #     let dir = std::env::temp_dir().join(format!("edma-doc-{}-{name}", std::process::id()));
+/// #     let _ = std::fs::remove_dir_all(&dir);
+/// #     std::fs::create_dir_all(&dir).unwrap();
+/// #     let mut cfg = vec![0u8; 4096];
+/// #     cfg[0..4].copy_from_slice(&0xedda_16c3u32.to_le_bytes());
+/// #     std::fs::write(dir.join("config"), &cfg).unwrap();
+/// #     std::fs::File::create(dir.join("resource0")).unwrap().set_len(0x4000).unwrap();
+/// #     std::fs::File::create(dir.join("resource2")).unwrap().set_len(0x80_0000).unwrap();
+/// #     dir
+/// # }
+/// # #[cfg(miri)] fn main() {} // file mappings are beyond Miri
+/// # #[cfg(not(miri))] fn main() {
+/// use edma_backend_mmio::userspace::PciDevice;
+/// use edma_core::MapFormat;
+/// // A directory laid out as /sys/bus/pci/devices/<BDF> (a fake one here).
+/// let dev = PciDevice::open_dir(fake("pci")).unwrap();
+/// assert_eq!((dev.layout().vendor, dev.layout().device), (0x16c3, 0xedda));
+/// assert_eq!(dev.layout().map, MapFormat::EdmaUnroll);
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct PciDevice {
     dir: PathBuf,
@@ -149,11 +179,40 @@ pub struct PciDevice {
 
 impl PciDevice {
     /// Opens `/sys/bus/pci/devices/<bdf>` (for example `0000:01:00.0`).
+    ///
+    /// ```
+    /// use edma_backend_mmio::userspace::PciDevice;
+    /// match PciDevice::open("0000:ff:1f.7") {
+    ///     Ok(dev) => println!("{:?}", dev.layout().map),
+    ///     Err(e) => println!("{e}"), // names the path and what is wrong
+    /// }
+    /// ```
     pub fn open(bdf: &str) -> Result<Self, UserspaceError> {
         Self::open_dir(Path::new("/sys/bus/pci/devices").join(bdf))
     }
 
     /// Opens a sysfs-like device directory holding `config` and `resourceN`.
+    ///
+    /// ```
+    /// # fn fake(name: &str) -> std::path::PathBuf {
+    /// #     let dir = std::env::temp_dir().join(format!("edma-doc-{}-{name}", std::process::id()));
+    /// #     let _ = std::fs::remove_dir_all(&dir);
+    /// #     std::fs::create_dir_all(&dir).unwrap();
+    /// #     let mut cfg = vec![0u8; 4096];
+    /// #     cfg[0..4].copy_from_slice(&0xedda_16c3u32.to_le_bytes());
+    /// #     std::fs::write(dir.join("config"), &cfg).unwrap();
+    /// #     std::fs::File::create(dir.join("resource0")).unwrap().set_len(0x4000).unwrap();
+    /// #     std::fs::File::create(dir.join("resource2")).unwrap().set_len(0x80_0000).unwrap();
+    /// #     dir
+    /// # }
+    /// # #[cfg(miri)] fn main() {} // file mappings are beyond Miri
+    /// # #[cfg(not(miri))] fn main() {
+    /// use edma_backend_mmio::userspace::{PciDevice, UserspaceError};
+    /// assert!(PciDevice::open_dir(fake("od")).is_ok());
+    /// let missing = std::env::temp_dir().join("edma-doc-no-such-device");
+    /// assert!(matches!(PciDevice::open_dir(missing), Err(UserspaceError::NoDevice(_))));
+    /// # }
+    /// ```
     pub fn open_dir(dir: impl Into<PathBuf>) -> Result<Self, UserspaceError> {
         let dir = dir.into();
         if !dir.is_dir() {
@@ -166,11 +225,55 @@ impl PciDevice {
     }
 
     /// Where the engine and its LL regions are.
+    ///
+    /// ```
+    /// # fn fake(name: &str) -> std::path::PathBuf {
+    /// #     let dir = std::env::temp_dir().join(format!("edma-doc-{}-{name}", std::process::id()));
+    /// #     let _ = std::fs::remove_dir_all(&dir);
+    /// #     std::fs::create_dir_all(&dir).unwrap();
+    /// #     let mut cfg = vec![0u8; 4096];
+    /// #     cfg[0..4].copy_from_slice(&0xedda_16c3u32.to_le_bytes());
+    /// #     std::fs::write(dir.join("config"), &cfg).unwrap();
+    /// #     std::fs::File::create(dir.join("resource0")).unwrap().set_len(0x4000).unwrap();
+    /// #     std::fs::File::create(dir.join("resource2")).unwrap().set_len(0x80_0000).unwrap();
+    /// #     dir
+    /// # }
+    /// # #[cfg(miri)] fn main() {} // file mappings are beyond Miri
+    /// # #[cfg(not(miri))] fn main() {
+    /// use edma_backend_mmio::userspace::PciDevice;
+    /// let dev = PciDevice::open_dir(fake("lay")).unwrap();
+    /// let l = dev.layout();
+    /// assert_eq!((l.regs.bar, l.regs.offset), (0, 0x1000));
+    /// assert_eq!(l.ll_wr[0].bar, 2);
+    /// # }
+    /// ```
     pub fn layout(&self) -> &EdmaLayout {
         &self.layout
     }
 
     /// Maps BAR `bar` read-write.
+    ///
+    /// ```
+    /// # fn fake(name: &str) -> std::path::PathBuf {
+    /// #     let dir = std::env::temp_dir().join(format!("edma-doc-{}-{name}", std::process::id()));
+    /// #     let _ = std::fs::remove_dir_all(&dir);
+    /// #     std::fs::create_dir_all(&dir).unwrap();
+    /// #     let mut cfg = vec![0u8; 4096];
+    /// #     cfg[0..4].copy_from_slice(&0xedda_16c3u32.to_le_bytes());
+    /// #     std::fs::write(dir.join("config"), &cfg).unwrap();
+    /// #     std::fs::File::create(dir.join("resource0")).unwrap().set_len(0x4000).unwrap();
+    /// #     std::fs::File::create(dir.join("resource2")).unwrap().set_len(0x80_0000).unwrap();
+    /// #     dir
+    /// # }
+    /// # #[cfg(miri)] fn main() {} // file mappings are beyond Miri
+    /// # #[cfg(not(miri))] fn main() {
+    /// use edma_backend_mmio::userspace::PciDevice;
+    /// let dev = PciDevice::open_dir(fake("map")).unwrap();
+    /// let bar0 = dev.map_bar(0).unwrap();
+    /// assert_eq!(bar0.size(), 0x4000);
+    /// assert!(dev.map_bar(4).is_err()); // no resource4 file
+    /// # }
+    /// ```
     pub fn map_bar(&self, bar: u8) -> Result<BarMapping, UserspaceError> {
         let path = self.dir.join(format!("resource{bar}"));
         let file: File = OpenOptions::new()
@@ -206,6 +309,31 @@ fn host_usize(v: u64) -> Result<usize, UserspaceError> {
 }
 
 /// A mapped BAR.
+///
+/// ```
+/// # fn fake(name: &str) -> std::path::PathBuf {
+/// #     let dir = std::env::temp_dir().join(format!("edma-doc-{}-{name}", std::process::id()));
+/// #     let _ = std::fs::remove_dir_all(&dir);
+/// #     std::fs::create_dir_all(&dir).unwrap();
+/// #     let mut cfg = vec![0u8; 4096];
+/// #     cfg[0..4].copy_from_slice(&0xedda_16c3u32.to_le_bytes());
+/// #     std::fs::write(dir.join("config"), &cfg).unwrap();
+/// #     std::fs::File::create(dir.join("resource0")).unwrap().set_len(0x4000).unwrap();
+/// #     std::fs::File::create(dir.join("resource2")).unwrap().set_len(0x80_0000).unwrap();
+/// #     dir
+/// # }
+/// # #[cfg(miri)] fn main() {} // file mappings are beyond Miri
+/// # #[cfg(not(miri))] fn main() {
+/// use edma_backend_mmio::userspace::PciDevice;
+/// use edma_core::io::RegisterIo;
+/// let dev = PciDevice::open_dir(fake("bm")).unwrap();
+/// let l = *dev.layout();
+/// let bar0 = dev.map_bar(l.regs.bar).unwrap();
+/// let regs = bar0.regs(l.regs).unwrap();
+/// regs.write32(0x8, 0x0008_0008); // lands at BAR offset 0x1008
+/// assert_eq!(regs.read32(0x8), 0x0008_0008);
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct BarMapping {
     bar: u8,
@@ -217,6 +345,26 @@ pub struct BarMapping {
 
 impl BarMapping {
     /// BAR size in bytes.
+    ///
+    /// ```
+    /// # fn fake(name: &str) -> std::path::PathBuf {
+    /// #     let dir = std::env::temp_dir().join(format!("edma-doc-{}-{name}", std::process::id()));
+    /// #     let _ = std::fs::remove_dir_all(&dir);
+    /// #     std::fs::create_dir_all(&dir).unwrap();
+    /// #     let mut cfg = vec![0u8; 4096];
+    /// #     cfg[0..4].copy_from_slice(&0xedda_16c3u32.to_le_bytes());
+    /// #     std::fs::write(dir.join("config"), &cfg).unwrap();
+    /// #     std::fs::File::create(dir.join("resource0")).unwrap().set_len(0x4000).unwrap();
+    /// #     std::fs::File::create(dir.join("resource2")).unwrap().set_len(0x80_0000).unwrap();
+    /// #     dir
+    /// # }
+    /// # #[cfg(miri)] fn main() {} // file mappings are beyond Miri
+    /// # #[cfg(not(miri))] fn main() {
+    /// use edma_backend_mmio::userspace::PciDevice;
+    /// let dev = PciDevice::open_dir(fake("sz")).unwrap();
+    /// assert_eq!(dev.map_bar(2).unwrap().size(), 0x80_0000);
+    /// # }
+    /// ```
     pub fn size(&self) -> u64 {
         self.size
     }
@@ -243,6 +391,29 @@ impl BarMapping {
     }
 
     /// The register block `block` (which must be in this BAR).
+    ///
+    /// ```
+    /// # fn fake(name: &str) -> std::path::PathBuf {
+    /// #     let dir = std::env::temp_dir().join(format!("edma-doc-{}-{name}", std::process::id()));
+    /// #     let _ = std::fs::remove_dir_all(&dir);
+    /// #     std::fs::create_dir_all(&dir).unwrap();
+    /// #     let mut cfg = vec![0u8; 4096];
+    /// #     cfg[0..4].copy_from_slice(&0xedda_16c3u32.to_le_bytes());
+    /// #     std::fs::write(dir.join("config"), &cfg).unwrap();
+    /// #     std::fs::File::create(dir.join("resource0")).unwrap().set_len(0x4000).unwrap();
+    /// #     std::fs::File::create(dir.join("resource2")).unwrap().set_len(0x80_0000).unwrap();
+    /// #     dir
+    /// # }
+    /// # #[cfg(miri)] fn main() {} // file mappings are beyond Miri
+    /// # #[cfg(not(miri))] fn main() {
+    /// use edma_backend_mmio::pcie::Block;
+    /// use edma_backend_mmio::userspace::{PciDevice, UserspaceError};
+    /// let dev = PciDevice::open_dir(fake("rg")).unwrap();
+    /// let bar0 = dev.map_bar(0).unwrap();
+    /// let too_big = Block { bar: 0, offset: 0x3000, size: 0x2000 };
+    /// assert!(matches!(bar0.regs(too_big), Err(UserspaceError::BarTooSmall { bar: 0, needed: 0x5000, size: 0x4000 })));
+    /// # }
+    /// ```
     pub fn regs(&self, block: Block) -> Result<BarRegs<'_>, UserspaceError> {
         let base = self.check(block, 4)?;
         let len = host_usize(block.size)?;
@@ -259,6 +430,32 @@ impl BarMapping {
     /// An LL region `block` in this BAR, seen by the engine at `bus`.
     /// Several regions of one mapping can be alive at once (one per
     /// channel); a block overlapping a live one is refused.
+    ///
+    /// ```
+    /// # fn fake(name: &str) -> std::path::PathBuf {
+    /// #     let dir = std::env::temp_dir().join(format!("edma-doc-{}-{name}", std::process::id()));
+    /// #     let _ = std::fs::remove_dir_all(&dir);
+    /// #     std::fs::create_dir_all(&dir).unwrap();
+    /// #     let mut cfg = vec![0u8; 4096];
+    /// #     cfg[0..4].copy_from_slice(&0xedda_16c3u32.to_le_bytes());
+    /// #     std::fs::write(dir.join("config"), &cfg).unwrap();
+    /// #     std::fs::File::create(dir.join("resource0")).unwrap().set_len(0x4000).unwrap();
+    /// #     std::fs::File::create(dir.join("resource2")).unwrap().set_len(0x80_0000).unwrap();
+    /// #     dir
+    /// # }
+    /// # #[cfg(miri)] fn main() {} // file mappings are beyond Miri
+    /// # #[cfg(not(miri))] fn main() {
+    /// use edma_backend_mmio::userspace::{PciDevice, UserspaceError};
+    /// use edma_core::io::LlMemory;
+    /// let dev = PciDevice::open_dir(fake("ll")).unwrap();
+    /// let l = *dev.layout();
+    /// let bar2 = dev.map_bar(2).unwrap();
+    /// let ll = bar2.ll(l.ll_wr[0], 0x8000_0000).unwrap();
+    /// assert_eq!((ll.capacity(), ll.bus_addr()), ((l.ll_wr[0].size / 24) as usize, 0x8000_0000));
+    /// // The same block twice at once would let two channels overwrite each other.
+    /// assert!(matches!(bar2.ll(l.ll_wr[0], 0x8000_0000), Err(UserspaceError::Overlaps { .. })));
+    /// # }
+    /// ```
     pub fn ll(&self, block: Block, bus: u64) -> Result<BarLl<'_>, UserspaceError> {
         let base = self.check(block, 8)?;
         let slots = host_usize(block.size / 24)?;
@@ -289,6 +486,31 @@ impl BarMapping {
 }
 
 /// Registers inside a [`BarMapping`].
+///
+/// ```
+/// # fn fake(name: &str) -> std::path::PathBuf {
+/// #     let dir = std::env::temp_dir().join(format!("edma-doc-{}-{name}", std::process::id()));
+/// #     let _ = std::fs::remove_dir_all(&dir);
+/// #     std::fs::create_dir_all(&dir).unwrap();
+/// #     let mut cfg = vec![0u8; 4096];
+/// #     cfg[0..4].copy_from_slice(&0xedda_16c3u32.to_le_bytes());
+/// #     std::fs::write(dir.join("config"), &cfg).unwrap();
+/// #     std::fs::File::create(dir.join("resource0")).unwrap().set_len(0x4000).unwrap();
+/// #     std::fs::File::create(dir.join("resource2")).unwrap().set_len(0x80_0000).unwrap();
+/// #     dir
+/// # }
+/// # #[cfg(miri)] fn main() {} // file mappings are beyond Miri
+/// # #[cfg(not(miri))] fn main() {
+/// use edma_backend_mmio::userspace::PciDevice;
+/// use edma_core::{Controller, Deployment};
+/// let dev = PciDevice::open_dir(fake("br")).unwrap();
+/// let l = *dev.layout();
+/// let bar0 = dev.map_bar(0).unwrap();
+/// let regs = bar0.regs(l.regs).unwrap();
+/// let ctrl = Controller::new(&regs, l.map, Deployment::Remote);
+/// assert_eq!(ctrl.channel_counts(), (0, 0)); // the fake BAR reads CTRL = 0
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct BarRegs<'m> {
     regs: MmioRegs,
@@ -305,6 +527,32 @@ impl RegisterIo for BarRegs<'_> {
 }
 
 /// An LL region inside a [`BarMapping`].
+///
+/// ```
+/// # fn fake(name: &str) -> std::path::PathBuf {
+/// #     let dir = std::env::temp_dir().join(format!("edma-doc-{}-{name}", std::process::id()));
+/// #     let _ = std::fs::remove_dir_all(&dir);
+/// #     std::fs::create_dir_all(&dir).unwrap();
+/// #     let mut cfg = vec![0u8; 4096];
+/// #     cfg[0..4].copy_from_slice(&0xedda_16c3u32.to_le_bytes());
+/// #     std::fs::write(dir.join("config"), &cfg).unwrap();
+/// #     std::fs::File::create(dir.join("resource0")).unwrap().set_len(0x4000).unwrap();
+/// #     std::fs::File::create(dir.join("resource2")).unwrap().set_len(0x80_0000).unwrap();
+/// #     dir
+/// # }
+/// # #[cfg(miri)] fn main() {} // file mappings are beyond Miri
+/// # #[cfg(not(miri))] fn main() {
+/// use edma_backend_mmio::userspace::PciDevice;
+/// use edma_core::desc::{Control, Element};
+/// use edma_core::io::LlMemory;
+/// let dev = PciDevice::open_dir(fake("bl")).unwrap();
+/// let l = *dev.layout();
+/// let bar2 = dev.map_bar(2).unwrap();
+/// let mut ll = bar2.ll(l.ll_rd[1], 0x10_0000).unwrap();
+/// ll.write(0, &Element::data(Control::CB, 8, 0x1000, 0x2000));
+/// assert_eq!(ll.read(0), Some(Element::data(Control::CB, 8, 0x1000, 0x2000)));
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct BarLl<'m> {
     ll: MmioLl,

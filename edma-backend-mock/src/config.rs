@@ -51,6 +51,15 @@ pub enum ExecMode {
 }
 
 /// Construction parameters of a [`MockEngine`](crate::MockEngine).
+///
+/// ```
+/// use edma_backend_mock::{ExecMode, MockConfig, MockEngine};
+/// use edma_core::MapFormat;
+/// let mut cfg = MockConfig::new(MapFormat::EdmaUnroll).with_memory(1 << 20, 64 << 20);
+/// cfg.wr_channels = 2; // what CTRL reports
+/// let engine = MockEngine::new(cfg.with_mode(ExecMode::Manual));
+/// assert_eq!(engine.config().pci_size, 64 << 20);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MockConfig {
     /// Register map format.
@@ -80,6 +89,13 @@ pub struct MockConfig {
 impl MockConfig {
     /// 4 MiB of local and 4 MiB of PCI memory, both at bus address 0,
     /// 8 + 8 channels, 24 KiB of LL space per channel, run on doorbell.
+    ///
+    /// ```
+    /// use edma_backend_mock::{ExecMode, MockConfig};
+    /// use edma_core::MapFormat;
+    /// let cfg = MockConfig::new(MapFormat::HdmaNative);
+    /// assert_eq!((cfg.local_size, cfg.pci_size, cfg.mode), (4 << 20, 4 << 20, ExecMode::RunOnDoorbell));
+    /// ```
     pub fn new(map: MapFormat) -> Self {
         MockConfig {
             map,
@@ -96,6 +112,14 @@ impl MockConfig {
     }
 
     /// The same configuration with other memory sizes.
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::MapFormat;
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll).with_memory(1 << 20, 16 << 20));
+    /// engine.pci_write(15 << 20, b"far");
+    /// assert_eq!(engine.pci_read(15 << 20, 3), b"far");
+    /// ```
     pub fn with_memory(mut self, local_size: usize, pci_size: usize) -> Self {
         self.local_size = local_size;
         self.pci_size = pci_size;
@@ -103,6 +127,12 @@ impl MockConfig {
     }
 
     /// The same configuration in another execution mode.
+    ///
+    /// ```
+    /// use edma_backend_mock::{ExecMode, MockConfig};
+    /// use edma_core::MapFormat;
+    /// assert_eq!(MockConfig::new(MapFormat::EdmaLegacy).with_mode(ExecMode::Manual).mode, ExecMode::Manual);
+    /// ```
     pub fn with_mode(mut self, mode: ExecMode) -> Self {
         self.mode = mode;
         self

@@ -52,6 +52,20 @@ pub struct Counters {
 }
 
 /// Counters of every channel and the total.
+///
+/// ```
+/// use edma_backend_mock::{MockConfig, MockEngine};
+/// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+/// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+/// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+/// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 1)).unwrap(), engine.ll_region(ChannelDir::Write, 1, 8));
+/// let batch = [Entry::new(0, 0x1000, 8), Entry::new(8, 0x2000, 8)];
+/// ch.submit(&ctrl, &batch).unwrap();
+/// let set = engine.counters();
+/// assert_eq!(set.channel(ChannelDir::Write, 1).elements, 2);
+/// assert_eq!(set.channel(ChannelDir::Write, 0).elements, 0);
+/// assert_eq!(set.total().doorbells, 1);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CounterSet {
     pub(crate) total: Counters,
@@ -60,10 +74,29 @@ pub struct CounterSet {
 
 impl CounterSet {
     /// Totals, including accesses to registers of no channel.
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::io::RegisterIo;
+    /// use edma_core::MapFormat;
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// engine.read32(0x8); // CTRL: a register of no channel, still counted in the total
+    /// assert_eq!(engine.counters().total().reg_reads, 1);
+    /// ```
     pub fn total(&self) -> Counters {
         self.total
     }
     /// One channel's counters.
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::io::RegisterIo;
+    /// use edma_core::{regs, ChannelDir, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaNative));
+    /// let sar = regs::ch_reg_offset(MapFormat::HdmaNative, ChannelDir::Read, 3, regs::ChReg::SarLo).unwrap();
+    /// engine.write32(sar, 0x1000);
+    /// assert_eq!(engine.counters().channel(ChannelDir::Read, 3).reg_writes, 1);
+    /// ```
     pub fn channel(&self, dir: ChannelDir, ch: u8) -> Counters {
         self.channels[dir.index()][usize::from(ch & 7)]
     }

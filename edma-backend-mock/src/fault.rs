@@ -3,6 +3,20 @@
 use edma_core::ChannelDir;
 
 /// An injected fault.
+///
+/// ```
+/// use edma_backend_mock::{AbortCause, Fault, MockConfig, MockEngine};
+/// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+/// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+/// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+/// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Read, 0)).unwrap(), engine.ll_region(ChannelDir::Read, 0, 8));
+/// engine.inject_fault(ChannelDir::Read, 0, Fault::LlFetchError { after_elements: 1 });
+/// let batch = [Entry::new(0x100, 0x1000, 8), Entry::new(0x200, 0x2000, 8)];
+/// ch.submit(&ctrl, &batch).unwrap();
+/// let done = ch.on_interrupt(&ctrl).completion().unwrap();
+/// assert_eq!((done.bytes_done, done.residue), (8, 8));
+/// assert_eq!(engine.last_abort(ChannelDir::Read, 0), Some(AbortCause::LlFetch));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Fault {
     /// The `element`-th data element executed from now on (0-based) aborts
@@ -25,6 +39,18 @@ pub enum Fault {
 }
 
 /// A remote interrupt: an IMWr the engine wrote to PCI memory.
+///
+/// ```
+/// use edma_backend_mock::{Imwr, MockConfig, MockEngine};
+/// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+/// let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaNative));
+/// let ctrl = Controller::new(&engine, MapFormat::HdmaNative, Deployment::Remote);
+/// ctrl.configure_remote_interrupt(ChannelDir::Write, 2, 0x10_0000, 0x33);
+/// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 2)).unwrap(), engine.ll_region(ChannelDir::Write, 2, 4));
+/// let batch = [Entry::new(0, 0x1000, 8)];
+/// ch.submit(&ctrl, &batch).unwrap();
+/// assert_eq!(engine.imwr_log(), [Imwr { dir: ChannelDir::Write, ch: 2, abort: false, addr: 0x10_0000, data: 0x33 }]);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Imwr {
     /// Channel direction.
@@ -40,6 +66,19 @@ pub struct Imwr {
 }
 
 /// Why a channel last aborted.
+///
+/// ```
+/// use edma_backend_mock::{AbortCause, MockConfig, MockEngine};
+/// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+/// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+/// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+/// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 4));
+/// // A destination beyond the 4 MiB of PCI memory: the engine aborts.
+/// let batch = [Entry::new(0, 0x10_0000_0000, 8)];
+/// ch.submit(&ctrl, &batch).unwrap();
+/// assert!(!ch.on_interrupt(&ctrl).completion().unwrap().is_success());
+/// assert_eq!(engine.last_abort(ChannelDir::Write, 0), Some(AbortCause::DarOutOfRange));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AbortCause {
     /// SAR range outside its memory.

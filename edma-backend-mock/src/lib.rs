@@ -110,6 +110,14 @@ pub struct MockEngine {
 impl MockEngine {
     /// A new engine with zeroed memory and registers at their reset values
     /// (every eDMA interrupt masked, engines and channels disabled).
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::MapFormat;
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaLegacy));
+    /// assert!(!engine.irq_pending());
+    /// assert_eq!(engine.counters().total().reg_writes, 0);
+    /// ```
     pub fn new(cfg: MockConfig) -> Self {
         let all = edma_v0::DONE_INT_MASK | edma_v0::ABORT_INT_MASK;
         let mut ch = [[Ch::default(); 8]; 2];
@@ -149,21 +157,57 @@ impl MockEngine {
     }
 
     /// The configuration.
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::MapFormat;
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaCompat));
+    /// assert_eq!(engine.config().map, MapFormat::HdmaCompat);
+    /// ```
     pub fn config(&self) -> MockConfig {
         self.lock().cfg
     }
 
     /// A snapshot of the counters.
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::io::RegisterIo;
+    /// use edma_core::MapFormat;
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// engine.write32(0x00c, 1);
+    /// let c = engine.counters().total();
+    /// assert_eq!((c.reg_writes, c.reg_reads, c.doorbells), (1, 0, 0));
+    /// ```
     pub fn counters(&self) -> CounterSet {
         self.lock().counters
     }
 
     /// Resets every counter to zero.
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::io::RegisterIo;
+    /// use edma_core::MapFormat;
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// engine.write32(0x00c, 1);
+    /// engine.reset_counters();
+    /// assert_eq!(engine.counters().total().reg_writes, 0);
+    /// assert_eq!(engine.read32(0x00c) & 1, 1); // the registers keep their values
+    /// ```
     pub fn reset_counters(&self) {
         self.lock().counters = CounterSet::default();
     }
 
     /// Writes bytes into local memory. Panics if out of range (test helper).
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::MapFormat;
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// engine.local_write(0x100, b"abc");
+    /// assert_eq!(engine.local_read(0xff, 5), b"\0abc\0");
+    /// ```
     pub fn local_write(&self, addr: u64, data: &[u8]) {
         let mut g = self.lock();
         let r = g
@@ -173,6 +217,13 @@ impl MockEngine {
     }
 
     /// Reads bytes from local memory. Panics if out of range (test helper).
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::MapFormat;
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// assert_eq!(engine.local_read(0, 4), [0; 4]);
+    /// ```
     pub fn local_read(&self, addr: u64, len: usize) -> Vec<u8> {
         let g = self.lock();
         let r = g
@@ -182,6 +233,15 @@ impl MockEngine {
     }
 
     /// Writes bytes into PCI memory. Panics if out of range (test helper).
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::MapFormat;
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// engine.pci_write(0x2000, &[1, 2, 3]);
+    /// assert_eq!(engine.pci_read(0x2000, 3), [1, 2, 3]);
+    /// assert_eq!(engine.local_read(0x2000, 3), [0, 0, 0]); // two separate memories
+    /// ```
     pub fn pci_write(&self, addr: u64, data: &[u8]) {
         let mut g = self.lock();
         let r = g
@@ -191,6 +251,13 @@ impl MockEngine {
     }
 
     /// Reads bytes from PCI memory. Panics if out of range (test helper).
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::MapFormat;
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// assert_eq!(engine.pci_read(0x10, 2).len(), 2);
+    /// ```
     pub fn pci_read(&self, addr: u64, len: usize) -> Vec<u8> {
         let g = self.lock();
         let r = g
@@ -200,6 +267,17 @@ impl MockEngine {
     }
 
     /// Runs `f` over both memories (local, PCI) at once, e.g. to fill or hash them.
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::MapFormat;
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// engine.with_memory(|local, pci| {
+    ///     local[..4].fill(0x11);
+    ///     pci[..4].fill(0x22);
+    /// });
+    /// assert_eq!((engine.local_read(0, 1), engine.pci_read(0, 1)), (vec![0x11], vec![0x22]));
+    /// ```
     pub fn with_memory<X>(&self, f: impl FnOnce(&mut [u8], &mut [u8]) -> X) -> X {
         let mut g = self.lock();
         let Inner { local, pci, .. } = &mut *g;
@@ -213,6 +291,15 @@ impl MockEngine {
     ///
     /// If local memory is smaller than the 16 reserved LL spaces (a test
     /// configuration error).
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::{ChannelDir, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// // 16 spaces of 24 KiB at the top of the 4 MiB of local memory.
+    /// assert_eq!(engine.ll_base(ChannelDir::Write, 0), (4 << 20) - 16 * 24 * 1024);
+    /// assert_eq!(engine.ll_base(ChannelDir::Read, 0), (4 << 20) - 8 * 24 * 1024);
+    /// ```
     pub fn ll_base(&self, dir: ChannelDir, ch: u8) -> u64 {
         let cfg = self.config();
         let per = cfg.ll_bytes_per_channel as u64;
@@ -225,6 +312,15 @@ impl MockEngine {
 
     /// An LL region of `slots` slots for a channel, writing into local memory.
     /// Panics if `slots` does not fit the reserved space (test helper).
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::io::LlMemory;
+    /// use edma_core::{ChannelDir, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// let ll = engine.ll_region(ChannelDir::Read, 2, 64);
+    /// assert_eq!((ll.capacity(), ll.bus_addr()), (64, engine.ll_base(ChannelDir::Read, 2)));
+    /// ```
     pub fn ll_region(&self, dir: ChannelDir, ch: u8, slots: usize) -> MockLl<'_> {
         assert!(
             slots * SLOT_SIZE <= self.config().ll_bytes_per_channel,
@@ -239,6 +335,19 @@ impl MockEngine {
 
     /// Executes up to `elements` data elements of a running channel
     /// ([`ExecMode::Manual`]); returns how many ran.
+    ///
+    /// ```
+    /// use edma_backend_mock::{ExecMode, MockConfig, MockEngine};
+    /// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll).with_mode(ExecMode::Manual));
+    /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 8));
+    /// let batch = [Entry::new(0, 0x1000, 8), Entry::new(8, 0x2000, 8), Entry::new(16, 0x3000, 8)];
+    /// ch.submit(&ctrl, &batch).unwrap();
+    /// assert_eq!(engine.step(ChannelDir::Write, 0, 2), 2);
+    /// assert!(engine.is_running(ChannelDir::Write, 0));
+    /// assert_eq!(engine.step(ChannelDir::Write, 0, 10), 1); // only one was left
+    /// ```
     pub fn step(&self, dir: ChannelDir, ch: u8, elements: u64) -> u64 {
         self.lock().run(dir, ch & 7, elements)
     }
@@ -246,6 +355,24 @@ impl MockEngine {
     /// Installs the schedule of [`ExecMode::Scheduled`] (replacing any
     /// earlier one; `None` removes it, and the engine then moves only
     /// through [`MockEngine::tick`] and [`MockEngine::run_until_blocked`]).
+    ///
+    /// ```
+    /// use edma_backend_mock::{ExecMode, MockConfig, MockEngine, YieldKind};
+    /// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll).with_mode(ExecMode::Scheduled));
+    /// // The engine steps whenever the driver is about to read a register.
+    /// engine.set_scheduler(Some(Box::new(|v| matches!(v.kind(), YieldKind::RegRead(_)))));
+    /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 8));
+    /// let batch = [Entry::new(0, 0x1000, 8)];
+    /// ch.submit(&ctrl, &batch).unwrap();
+    /// let done = loop {
+    ///     if let Some(c) = ch.on_interrupt(&ctrl).completion() {
+    ///         break c;
+    ///     }
+    /// };
+    /// assert!(done.is_success());
+    /// ```
     pub fn set_scheduler(&self, scheduler: Option<Scheduler>) {
         self.lock().scheduler = scheduler;
     }
@@ -253,12 +380,41 @@ impl MockEngine {
     /// One micro-step of one channel in [`ExecMode::Scheduled`] (fetch,
     /// act on the fetched element, or execute the loaded one); false if
     /// the channel had nothing to do.
+    ///
+    /// ```
+    /// use edma_backend_mock::{ExecMode, MockConfig, MockEngine};
+    /// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll).with_mode(ExecMode::Scheduled));
+    /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 8));
+    /// let batch = [Entry::new(0, 0x1000, 8)];
+    /// ch.submit(&ctrl, &batch).unwrap();
+    /// let mut steps = 0;
+    /// while engine.tick(ChannelDir::Write, 0) {
+    ///     steps += 1;
+    /// }
+    /// assert!(steps >= 3); // fetch, load, execute, ... then stop
+    /// assert!(!engine.is_running(ChannelDir::Write, 0));
+    /// ```
     pub fn tick(&self, dir: ChannelDir, ch: u8) -> bool {
         self.lock().tick(dir, ch & 7)
     }
 
     /// Micro-steps every channel until none can move (each stopped,
     /// aborted or idle); returns the steps taken, at most `limit`.
+    ///
+    /// ```
+    /// use edma_backend_mock::{ExecMode, MockConfig, MockEngine};
+    /// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaNative).with_mode(ExecMode::Scheduled));
+    /// let ctrl = Controller::new(&engine, MapFormat::HdmaNative, Deployment::Local);
+    /// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Read, 0)).unwrap(), engine.ll_region(ChannelDir::Read, 0, 8));
+    /// let batch = [Entry::new(0x100, 0x1000, 8), Entry::new(0x200, 0x2000, 8)];
+    /// ch.submit(&ctrl, &batch).unwrap();
+    /// assert!(engine.run_until_blocked(1_000) > 0);
+    /// assert_eq!(engine.run_until_blocked(1_000), 0); // nothing left to do
+    /// assert!(ch.on_interrupt(&ctrl).completion().unwrap().is_success());
+    /// ```
     pub fn run_until_blocked(&self, limit: u64) -> u64 {
         let mut g = self.lock();
         let mut n = 0;
@@ -270,6 +426,16 @@ impl MockEngine {
     }
 
     /// The hash [`EngineView::state_hash`] gives, outside a yield point.
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::MapFormat;
+    /// let a = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// let b = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// assert_eq!(a.state_hash(), b.state_hash());
+    /// b.pci_write(0, &[1]);
+    /// assert_ne!(a.state_hash(), b.state_hash());
+    /// ```
     pub fn state_hash(&self) -> u64 {
         self.lock().state_hash()
     }
@@ -277,6 +443,20 @@ impl MockEngine {
     /// The size of the element a running channel has loaded and not yet
     /// executed (`None` if it is not running or between elements). Not a
     /// register access: nothing is counted.
+    ///
+    /// ```
+    /// use edma_backend_mock::{ExecMode, MockConfig, MockEngine};
+    /// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll).with_mode(ExecMode::Scheduled));
+    /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 8));
+    /// let batch = [Entry::new(0, 0x1000, 48)];
+    /// ch.submit(&ctrl, &batch).unwrap();
+    /// assert_eq!(engine.loaded_size(ChannelDir::Write, 0), None); // started, nothing fetched yet
+    /// engine.tick(ChannelDir::Write, 0); // fetch
+    /// engine.tick(ChannelDir::Write, 0); // load
+    /// assert_eq!(engine.loaded_size(ChannelDir::Write, 0), Some(48));
+    /// ```
     pub fn loaded_size(&self, dir: ChannelDir, ch: u8) -> Option<u32> {
         let g = self.lock();
         let c = &g.ch[dir.index()][usize::from(ch & 7)];
@@ -284,11 +464,32 @@ impl MockEngine {
     }
 
     /// Whether a channel is running (started and not stopped or aborted).
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::{ChannelDir, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// assert!(!engine.is_running(ChannelDir::Read, 7));
+    /// ```
     pub fn is_running(&self, dir: ChannelDir, ch: u8) -> bool {
         self.lock().ch[dir.index()][usize::from(ch & 7)].running
     }
 
     /// Arms a fault on a channel (replacing any armed one).
+    ///
+    /// ```
+    /// use edma_backend_mock::{AbortCause, Fault, MockConfig, MockEngine};
+    /// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat, Status};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Read, 1)).unwrap(), engine.ll_region(ChannelDir::Read, 1, 8));
+    /// engine.inject_fault(ChannelDir::Read, 1, Fault::AbortAt { element: 0, after_bytes: 0, read: true });
+    /// let batch = [Entry::new(0x100, 0x1000, 64)];
+    /// ch.submit(&ctrl, &batch).unwrap();
+    /// let done = ch.on_interrupt(&ctrl).completion().unwrap();
+    /// assert!(matches!(done.status, Status::Aborted { entry: 0, .. }));
+    /// assert_eq!(engine.last_abort(ChannelDir::Read, 1), Some(AbortCause::ReadError));
+    /// ```
     pub fn inject_fault(&self, dir: ChannelDir, ch: u8, fault: Fault) {
         let mut g = self.lock();
         let c = &mut g.ch[dir.index()][usize::from(ch & 7)];
@@ -297,17 +498,44 @@ impl MockEngine {
     }
 
     /// Why the channel last aborted, if it did.
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::{ChannelDir, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// assert_eq!(engine.last_abort(ChannelDir::Write, 0), None);
+    /// ```
     pub fn last_abort(&self, dir: ChannelDir, ch: u8) -> Option<AbortCause> {
         self.lock().ch[dir.index()][usize::from(ch & 7)].last_abort
     }
 
     /// Whether the local interrupt line is asserted (an unmasked, enabled
     /// status bit is set on any channel).
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 4));
+    /// let batch = [Entry::new(0, 0x1000, 8)];
+    /// ch.submit(&ctrl, &batch).unwrap();
+    /// assert!(engine.irq_pending()); // the done interrupt is asserted
+    /// let _ = ch.on_interrupt(&ctrl); // ...until the driver clears it
+    /// assert!(!engine.irq_pending());
+    /// ```
     pub fn irq_pending(&self) -> bool {
         self.lock().irq_pending()
     }
 
     /// Every remote interrupt (IMWr) sent so far.
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::MapFormat;
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// assert!(engine.imwr_log().is_empty()); // no remote interrupt sent yet
+    /// ```
     pub fn imwr_log(&self) -> Vec<Imwr> {
         self.lock().imwr_log.clone()
     }
@@ -360,6 +588,19 @@ impl RegisterIo for MockEngine {
 }
 
 /// An LL region in the mock's local memory.
+///
+/// ```
+/// use edma_backend_mock::{MockConfig, MockEngine};
+/// use edma_core::desc::{Control, Element};
+/// use edma_core::io::LlMemory;
+/// use edma_core::{ChannelDir, MapFormat};
+/// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+/// let mut ll = engine.ll_region(ChannelDir::Write, 0, 4);
+/// ll.write(0, &Element::data(Control::CB, 8, 0, 0x1000));
+/// assert_eq!(engine.counters().total().ll_slot_writes, 1);
+/// // The bytes are in local memory, where the engine fetches them.
+/// assert_eq!(engine.local_read(ll.bus_addr(), 1), [0x01]);
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct MockLl<'e> {
     engine: &'e MockEngine,

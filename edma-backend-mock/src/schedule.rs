@@ -19,6 +19,32 @@ use crate::ExecMode;
 use crate::state::*;
 
 /// Where the driver is when the scheduler is asked.
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use edma_backend_mock::{ExecMode, MockConfig, MockEngine, YieldKind};
+/// use edma_core::ring::{Notify, Ring};
+/// use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+/// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll).with_mode(ExecMode::Scheduled));
+/// let seen = Arc::new(Mutex::new(Vec::new()));
+/// let log = seen.clone();
+/// engine.set_scheduler(Some(Box::new(move |v| {
+///     log.lock().unwrap().push(v.kind());
+///     false // the engine never moves: only where the driver stood is recorded
+/// })));
+/// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+/// let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap();
+/// let mut ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 8)).unwrap();
+/// ring.push(&ctrl, &[Entry::new(0, 0x1000, 8)], Notify::End).unwrap(); // the channel runs
+/// seen.lock().unwrap().clear();
+/// ring.append(&[Entry::new(8, 0x2000, 8)], Notify::End).unwrap();
+/// // The slot written behind the running engine: its body, then its control word.
+/// let slot1 = engine.ll_base(ChannelDir::Write, 0) + 24;
+/// let kinds = seen.lock().unwrap();
+/// let body = kinds.iter().position(|k| *k == YieldKind::SlotBody(slot1)).unwrap();
+/// let control = kinds.iter().position(|k| *k == YieldKind::SlotControl(slot1)).unwrap();
+/// assert!(body < control);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum YieldKind {
     /// Before a register read at this offset.
@@ -33,6 +59,19 @@ pub enum YieldKind {
 }
 
 /// What the scheduler sees at a yield point.
+///
+/// ```
+/// use edma_backend_mock::{ExecMode, MockConfig, MockEngine};
+/// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+/// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll).with_mode(ExecMode::Scheduled));
+/// // Step the engine at every other yield point, by sequence number.
+/// engine.set_scheduler(Some(Box::new(|v| v.seq() % 2 == 0)));
+/// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+/// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 8));
+/// let batch = [Entry::new(0, 0x1000, 8)];
+/// ch.submit(&ctrl, &batch).unwrap();
+/// while ch.on_interrupt(&ctrl).completion().is_none() {}
+/// ```
 pub struct EngineView<'a> {
     pub(crate) inner: &'a Inner,
     pub(crate) kind: YieldKind,
@@ -40,11 +79,50 @@ pub struct EngineView<'a> {
 
 impl EngineView<'_> {
     /// Where the driver is.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use edma_backend_mock::{ExecMode, MockConfig, MockEngine, YieldKind};
+    /// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll).with_mode(ExecMode::Scheduled));
+    /// let kinds = Arc::new(Mutex::new(Vec::new()));
+    /// let k = kinds.clone();
+    /// engine.set_scheduler(Some(Box::new(move |v| {
+    ///     k.lock().unwrap().push(v.kind());
+    ///     false
+    /// })));
+    /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 8));
+    /// let batch = [Entry::new(0, 0x1000, 8)];
+    /// ch.submit(&ctrl, &batch).unwrap();
+    /// let _ = ch.on_interrupt(&ctrl); // the engine runs while the driver reads
+    /// assert!(kinds.lock().unwrap().iter().any(|k| matches!(k, YieldKind::RegRead(_))));
+    /// ```
     pub fn kind(&self) -> YieldKind {
         self.kind
     }
 
     /// Yield points reached so far (driver actions), this one included.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use edma_backend_mock::{ExecMode, MockConfig, MockEngine};
+    /// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll).with_mode(ExecMode::Scheduled));
+    /// let seqs = Arc::new(Mutex::new(Vec::new()));
+    /// let s = seqs.clone();
+    /// engine.set_scheduler(Some(Box::new(move |v| {
+    ///     s.lock().unwrap().push(v.seq());
+    ///     false
+    /// })));
+    /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 8));
+    /// let batch = [Entry::new(0, 0x1000, 8)];
+    /// ch.submit(&ctrl, &batch).unwrap();
+    /// let _ = ch.on_interrupt(&ctrl);
+    /// let seqs = seqs.lock().unwrap();
+    /// assert!(seqs.windows(2).all(|w| w[0] <= w[1])); // never goes back
+    /// ```
     pub fn seq(&self) -> u64 {
         self.inner.yield_seq
     }
@@ -54,6 +132,26 @@ impl EngineView<'_> {
     /// and every value the driver has read so far (the driver's state is a
     /// function of those). Two yield points with equal hashes (and equal
     /// positions in the driver's program) have the same futures.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use edma_backend_mock::{ExecMode, MockConfig, MockEngine};
+    /// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll).with_mode(ExecMode::Scheduled));
+    /// let hashes = Arc::new(Mutex::new(Vec::new()));
+    /// let h = hashes.clone();
+    /// engine.set_scheduler(Some(Box::new(move |v| {
+    ///     h.lock().unwrap().push(v.state_hash());
+    ///     true
+    /// })));
+    /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 8));
+    /// let batch = [Entry::new(0, 0x1000, 8)];
+    /// ch.submit(&ctrl, &batch).unwrap();
+    /// let _ = ch.on_interrupt(&ctrl);
+    /// let hashes = hashes.lock().unwrap();
+    /// assert!(hashes.windows(2).any(|w| w[0] != w[1])); // the engine's steps change it
+    /// ```
     pub fn state_hash(&self) -> u64 {
         self.inner.state_hash()
     }

@@ -28,6 +28,13 @@
 
 /// Costs charged to a modeled clock, in nanoseconds. See the module
 /// documentation for where each default comes from.
+///
+/// ```
+/// use edma_backend_mock::TimeModel;
+/// // A faster link: 8 bytes per ns.
+/// let t = TimeModel { bytes_per_ns: 8.0, ..TimeModel::default() };
+/// assert_eq!(t.element_ns(4096), 100.0 + 512.0);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TimeModel {
     /// Data moved per nanosecond while an element runs.
@@ -53,6 +60,13 @@ impl Default for TimeModel {
 
 impl TimeModel {
     /// The time one element of `bytes` bytes takes: its fetch and its data.
+    ///
+    /// ```
+    /// use edma_backend_mock::TimeModel;
+    /// let t = TimeModel::default();
+    /// // 32 elements of 128 bytes cost more than one of 4 KiB: 32 fetches.
+    /// assert!(32.0 * t.element_ns(128) > t.element_ns(4096));
+    /// ```
     pub fn element_ns(&self, bytes: u64) -> f64 {
         self.element_fetch_ns + bytes as f64 / self.bytes_per_ns
     }
