@@ -67,11 +67,13 @@ pub fn write_entry<B: ReadBuffer>(
 ///
 /// ```
 /// use edma_backend_mmio::buffers::read_entry;
-/// let buf: &'static mut [u32; 8] = Box::leak(Box::new([0; 8]));
-/// let at = buf.as_ptr() as u64;
-/// let mut buf = buf;
+/// let raw = Box::into_raw(Box::new([0u32; 8]));
+/// // SAFETY: `raw` is a live, unique allocation until it is freed below.
+/// let mut buf: &'static mut [u32; 8] = unsafe { &mut *raw };
 /// let e = read_entry(0x3_0000_0000, &mut buf, |cpu| cpu as u64);
-/// assert_eq!((e.src, e.dst, e.len), (0x3_0000_0000, at, 32));
+/// assert_eq!((e.src, e.dst, e.len), (0x3_0000_0000, raw as u64, 32));
+/// // SAFETY: `buf` is no longer used; `raw` came from Box::into_raw.
+/// drop(unsafe { Box::from_raw(raw) });
 /// ```
 pub fn read_entry<B: WriteBuffer>(
     pci_src: u64,
