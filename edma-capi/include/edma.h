@@ -717,6 +717,21 @@ enum edma_status edma_channel_set_limits(struct edma_channel *ch,
                                          const struct edma_limits *limits,
                                          struct edma_error *err);
 
+// Checks `entries[0..n]` as `edma_channel_submit` would, without starting
+// anything or touching a register: `EDMA_OK` and the summary, or the
+// status (and entry index) submit would return. A busy channel can check.
+// For providers that refuse bad input when a descriptor is prepared.
+//
+// # Safety
+//
+// `ch` a channel handle; `entries` valid for `n` reads during the call;
+// out-pointers NULL or valid for writes.
+enum edma_status edma_channel_check(struct edma_channel *ch,
+                                    const struct edma_entry *entries,
+                                    size_t n,
+                                    struct edma_plan_summary *summary,
+                                    struct edma_error *err);
+
 // Initialises a controller whose registers are reached through the
 // caller's functions.
 //
@@ -1144,6 +1159,22 @@ enum edma_status edma_ring_terminate(struct edma_ring *ring, struct edma_ring_te
 //
 // `ring` a ring handle; `out` valid for writes.
 enum edma_status edma_ring_info(struct edma_ring *ring, struct edma_ring_info *out);
+
+// Checks `entries[0..n]` as a stream through this ring would meet them,
+// without writing anything: every entry valid and none needing more
+// elements than the ring holds (`EDMA_ERR_TOO_LARGE`); how full the ring
+// is now does not matter. `*elements` (may be NULL) gets the elements
+// they take in all.
+//
+// # Safety
+//
+// `ring` a ring handle; `entries` valid for `n` reads during the call;
+// out-pointers NULL or valid for writes.
+enum edma_status edma_ring_check(struct edma_ring *ring,
+                                 const struct edma_entry *entries,
+                                 size_t n,
+                                 uint64_t *elements,
+                                 struct edma_error *err);
 
 // The default limits: elements up to 2^32-1 bytes, split, no coalescing,
 // 64-bit addresses, any number of chunks.

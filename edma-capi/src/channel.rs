@@ -453,3 +453,33 @@ pub unsafe extern "C" fn edma_channel_set_limits(
     })();
     report(r, err)
 }
+
+/// Checks `entries[0..n]` as `edma_channel_submit` would, without starting
+/// anything or touching a register: `EDMA_OK` and the summary, or the
+/// status (and entry index) submit would return. A busy channel can check.
+/// For providers that refuse bad input when a descriptor is prepared.
+///
+/// # Safety
+///
+/// `ch` a channel handle; `entries` valid for `n` reads during the call;
+/// out-pointers NULL or valid for writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn edma_channel_check(
+    ch: *mut edma_channel,
+    entries: *const edma_entry,
+    n: usize,
+    summary: *mut edma_plan_summary,
+    err: *mut edma_error,
+) -> edma_status {
+    let r = (|| {
+        // SAFETY: the caller's handle.
+        let inner = unsafe { chan_of(ch, core::ptr::null()) }.map_err(bare)?;
+        let c = inner.ctrl().map_err(bare)?;
+        // SAFETY: valid for the call (contract).
+        let entries = unsafe { entries_from(entries, n) }.map_err(bare)?;
+        let s = each_chan!(&inner.chan, x => x.check(&c.ctrl, entries)).map_err(channel_fail)?;
+        put(summary, s.into());
+        Ok(())
+    })();
+    report(r, err)
+}

@@ -528,3 +528,33 @@ pub unsafe extern "C" fn edma_ring_info(
         Err(e) => e,
     }
 }
+
+/// Checks `entries[0..n]` as a stream through this ring would meet them,
+/// without writing anything: every entry valid and none needing more
+/// elements than the ring holds (`EDMA_ERR_TOO_LARGE`); how full the ring
+/// is now does not matter. `*elements` (may be NULL) gets the elements
+/// they take in all.
+///
+/// # Safety
+///
+/// `ring` a ring handle; `entries` valid for `n` reads during the call;
+/// out-pointers NULL or valid for writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn edma_ring_check(
+    ring: *mut edma_ring,
+    entries: *const edma_entry,
+    n: usize,
+    elements: *mut u64,
+    err: *mut edma_error,
+) -> edma_status {
+    let r = (|| {
+        // SAFETY: the caller's handle.
+        let inner = unsafe { ring_of(ring, core::ptr::null()) }.map_err(bare)?;
+        // SAFETY: valid for the call (contract).
+        let entries = unsafe { entries_from(entries, n) }.map_err(bare)?;
+        let k = each_ring!(&inner.ring, x => x.check(entries)).map_err(ring_fail)?;
+        put(elements, k);
+        Ok(())
+    })();
+    report(r, err)
+}

@@ -909,6 +909,35 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
         })
     }
 
+    /// Validates `entries` as [`Channel::submit`] would, without starting
+    /// anything: what the batch would take, or the error submit would
+    /// return (`Busy` aside: a busy channel can still check a batch).
+    /// Nothing is read or written. For a provider that refuses bad input
+    /// when a descriptor is prepared, before it is queued.
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// use edma_core::channel::ChannelError;
+    /// use edma_core::plan::PlanError;
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// let ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 3));
+    /// let batch = [Entry::new(0, 0x1000, 8), Entry::new(8, 0x2000, 8), Entry::new(16, 0x3000, 8)];
+    /// let before = engine.counters().total();
+    /// assert_eq!(ch.check(&ctrl, &batch).unwrap().chunks, 2);
+    /// assert_eq!(ch.check(&ctrl, &batch[..0]), Err(ChannelError::Plan(PlanError::EmptyBatch)));
+    /// assert_eq!(engine.counters().total(), before); // no register touched
+    /// ```
+    pub fn check<R, M: RawMutex>(
+        &self,
+        ctrl: &Controller<R, M>,
+        entries: &[Entry],
+    ) -> Result<plan::PlanSummary, ChannelError> {
+        let params = self.plan_params(ctrl)?;
+        Ok(plan::validate(entries, &params, &self.translate)?)
+    }
+
     /// Validates `entries` and starts them as one batch.
     ///
     /// On error nothing has been written and the channel is unchanged. On

@@ -718,6 +718,45 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
         }
     }
 
+    /// Checks `entries` as a stream through this ring would meet them,
+    /// without writing anything: every entry valid (the planner's checks,
+    /// translation included) and none needing more elements than the ring
+    /// holds ([`RingError::TooLarge`]); how full the ring is now does not
+    /// matter. Returns the elements the entries take in all. For a
+    /// provider that refuses bad input when a descriptor is prepared and
+    /// then streams it with [`Ring::append_some`].
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// use edma_core::plan::{Limits, PlanError};
+    /// use edma_core::ring::{Ring, RingError};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// let cfg = ChannelConfig::new(ChannelDir::Write, 0).with_limits(Limits { max_element_len: 4096, ..Limits::default() });
+    /// let ring: Ring<'_, _, _, 8> = Ring::new(&ctrl, ctrl.claim(cfg).unwrap(), engine.ll_region(ChannelDir::Write, 0, 8)).unwrap();
+    /// // 100 entries through 6 usable slots: fine, they are streamed.
+    /// let many: Vec<Entry> = (0..100).map(|i| Entry::new(i * 8, 0x10_0000 + i * 8, 8)).collect();
+    /// assert_eq!(ring.check(&many), Ok(100));
+    /// // One entry of 7 elements can never be in a ring of 6 usable slots.
+    /// assert_eq!(ring.check(&[Entry::new(0, 0x1000, 7 * 4096)]), Err(RingError::TooLarge { entry: 0 }));
+    /// assert_eq!(ring.check(&[Entry::new(0, 0x1000, 0)]), Err(RingError::Plan(PlanError::ZeroLength { entry: 0 })));
+    /// ```
+    pub fn check(&self, entries: &[Entry]) -> Result<u64, RingError> {
+        let cap = self.capacity().max(1);
+        let mut params = self.params(cap);
+        params.limits.max_chunks = u32::MAX;
+        let summary = plan::validate(entries, &params, &self.translate)?;
+        let max = u64::from(self.cfg.limits.max_element_len.max(1));
+        if let Some(entry) = entries
+            .iter()
+            .position(|e| e.len.div_ceil(max) > cap as u64)
+        {
+            return Err(RingError::TooLarge { entry });
+        }
+        Ok(summary.elements)
+    }
+
     /// Queues `entries` (all of them, or none) without ringing the doorbell.
     ///
     /// Each element is written whole with its control word last; the

@@ -170,6 +170,10 @@ static void batch_case(uint32_t mi, uint32_t dep, uint32_t dir, bool ram)
 	CHECK(edma_channel_submit(&ch, bad, 3, NULL, &err) == EDMA_ERR_DESTINATION_OUT_OF_RANGE);
 	CHECK(err.entry == 1);
 	CHECK(edma_channel_submit(&ch, bad, 0, NULL, &err) == EDMA_ERR_EMPTY_BATCH);
+	/* The same answers from check, which never starts anything. */
+	CHECK(edma_channel_check(&ch, bad, 3, NULL, &err) == EDMA_ERR_DESTINATION_OUT_OF_RANGE && err.entry == 1);
+	struct edma_plan_summary would;
+	CHECK(edma_channel_check(&ch, e, N_ENTRIES, &would, &err) == EDMA_OK && would.elements == 7 && would.chunks == 3);
 	CHECK(edma_channel_submit(&ch, NULL, 3, NULL, &err) == EDMA_ERR_NULL);
 	edma_mock_counters(r.m, -1, 0, &after);
 	edma_mock_local_read(r.m, ll.bus, ll_after, sizeof ll_after);
@@ -250,6 +254,13 @@ static void ring_case(uint32_t mi, uint32_t dep, uint32_t dir, bool ram)
 	bad[1].len = 0;
 	CHECK(edma_ring_append(&ring, bad, 2, EDMA_NOTIFY_END, &a, &err) == EDMA_ERR_ZERO_LENGTH && err.entry == 1);
 	CHECK(edma_ring_append(&ring, e, 1, 7, &a, &err) == EDMA_ERR_INVALID_ARGUMENT);
+	/* check: the whole array streams (7 elements > 6 free is fine); an
+	 * entry of 7 elements never fits; a bad entry is named. */
+	uint64_t elements = 0;
+	CHECK(edma_ring_check(&ring, e, N_ENTRIES, &elements, &err) == EDMA_OK && elements == 7);
+	struct edma_entry huge = { .src = e[0].src, .dst = e[0].dst, .len = 7 * 4096 };
+	CHECK(edma_ring_check(&ring, &huge, 1, NULL, &err) == EDMA_ERR_TOO_LARGE && err.entry == 0);
+	CHECK(edma_ring_check(&ring, bad, 2, NULL, &err) == EDMA_ERR_ZERO_LENGTH && err.entry == 1);
 	edma_mock_counters(r.m, -1, 0, &after);
 	CHECK(after.reg_writes == before.reg_writes && after.ll_slot_writes == before.ll_slot_writes);
 
