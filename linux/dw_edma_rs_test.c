@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite of dw_edma_rs, run when the module loads in a kernel with
+ * KUnit (linux/run.sh boots one with KASAN, UBSAN, lockdep and
+ * DEBUG_ATOMIC_SLEEP).
+ *
+ * The engine is plain memory, as in conformance/kunit: a 64 KiB register
+ * block and 4 KiB LL regions that nothing executes. The provider's
+ * register accesses go through recording functions (every write is
+ * logged; doorbells counted), and "the engine ran k elements" is a few
+ * stores a real engine would make: LLP past the last element run, the
+ * transfer size 0, the channel status stopped, the done (eDMA) or stop
+ * (HDMA) status bit — then the provider's interrupt handler runs.
+ */
+#include <kunit/device.h>
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/dmaengine.h>
+#include <linux/slab.h>
+
+#include "dw_edma_rs.h"
+#include "dw_edma_rs_internal.h"
+
+#define REGS_SIZE 0x10000
+#define LL_SIZE 4096
+#define LL_BUS(dir, ch) (0x1000080000ULL + (dir) * 0x8000 + (ch) * 0x1000)
+#define LL_DATA_SLOTS (LL_SIZE / 24 - 1)	/* a ring's data slots: all but the link */
+#define MAX_LOG 4096
+
+struct rig {
+	struct kunit *test;
+	struct dw_edma_chip chip;
+	u8 *regs;
+	void *ll[2][8];
+	u32 mf;
+	/* the recording */
+	unsigned int writes, reads, doorbells;
+	u32 log_off[MAX_LOG], log_val[MAX_LOG];
+	unsigned int logged;
+};
+
+static bool hdma(const struct rig *r)
+{
+	return r->mf == EDMA_MF_HDMA_NATIVE;
+}
+
+/* Per-channel register block of the unrolled eDMA and native HDMA maps. */
+static u32 ch_base(const struct rig *r, u32 dir, u8 ch)
+{
+	return hdma(r) ? ch * 0x200 + dir * 0x100 : 0x200 + ch * 0x200 + dir * 0x100;
+}
+
+static bool is_doorbell(const struct rig *r, size_t off, u32 v)
+{
+	if (hdma(r))
+		return (off & 0xff) == 0x04 && (v & 1);	/* HDMA doorbell: start */
+	return (off == 0x10 || off == 0x30) && !(v & BIT(31));	/* eDMA: not a stop */
+}
+
+static u32 rec_read32(void *ctx, size_t off)
+{
+	struct rig *r = ctx;
+
+	r->reads++;
+	return readl((void __iomem *)r->regs + off);
+}
+
+static void rec_write32(void *ctx, size_t off, u32 v)
+{
+	struct rig *r = ctx;
+
+	r->writes++;
+	if (is_doorbell(r, off, v))
+		r->doorbells++;
+	if (r->logged < MAX_LOG) {
+		r->log_off[r->logged] = off;
+		r->log_val[r->logged] = v;
+		r->logged++;
+	}
+	writel(v, (void __iomem *)r->regs + off);
+}
+
+static const struct edma_reg_ops rec_ops = { .read32 = rec_read32, .write32 = rec_write32 };
+
+static void rig_up(struct kunit *test, struct rig *r, u32 mf, bool local)
+{
+	static atomic_t seq = ATOMIC_INIT(0);
+	char name[32];
+	struct device *dev;
+	int dir, ch;
+
+	/* kunit devices need distinct names within a test. */
+	snprintf(name, sizeof(name), "dw-edma-rs-%d", atomic_inc_return(&seq));
+	dev = kunit_device_register(test, kstrdup(name, GFP_KERNEL));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	memset(r, 0, sizeof(*r));
+	r->test = test;
+	r->mf = mf;
+	r->regs = kunit_kzalloc(test, REGS_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r->regs);
+	if (mf != EDMA_MF_HDMA_NATIVE)
+		writel(0x00080008, (void __iomem *)r->regs + 0x8);	/* CTRL: 8 + 8 channels */
+	r->chip.dev = dev;
+	r->chip.mf = mf;
+	r->chip.flags = local ? DW_EDMA_CHIP_LOCAL : 0;
+	r->chip.reg_base = (void __iomem *)r->regs;
+	r->chip.ll_wr_cnt = 8;
+	r->chip.ll_rd_cnt = 8;
+	for (dir = 0; dir < 2; dir++) {
+		for (ch = 0; ch < 8; ch++) {
+			struct dw_edma_region *reg = dir ? &r->chip.ll_region_rd[ch] : &r->chip.ll_region_wr[ch];
+
+			r->ll[dir][ch] = kunit_kzalloc(test, LL_SIZE, GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, r->ll[dir][ch]);
+			reg->vaddr.mem = r->ll[dir][ch];
+			reg->paddr = LL_BUS(dir, ch);
+			reg->sz = LL_SIZE;
+		}
+	}
+	dw_edma_rs_test_ops = &rec_ops;
+	dw_edma_rs_test_ctx = r;
+	KUNIT_ASSERT_EQ(test, dw_edma_rs_probe(&r->chip), 0);
+	dw_edma_rs_test_ops = NULL;
+	dw_edma_rs_test_ctx = NULL;
+}
+
+static void rig_down(struct rig *r)
+{
+	KUNIT_EXPECT_EQ(r->test, dw_edma_rs_remove(&r->chip), 0);
+}
+
+struct pick {
+	struct device *dev;
+	int id;
+};
+
+static bool pick_chan(struct dma_chan *c, void *param)
+{
+	struct pick *p = param;
+
+	return c->device->dev == p->dev && c->chan_id == p->id;
+}
+
+/* Channel `ch` of `dir`: write channels come first, as dw-edma numbers them. */
+static struct dma_chan *get_chan(struct rig *r, u32 dir, u8 ch)
+{
+	struct pick p = { .dev = r->chip.dev, .id = dir == EDMA_DIR_WRITE ? ch : 8 + ch };
+	dma_cap_mask_t mask;
+
+	dma_cap_zero(mask);
+	dma_cap_set(DMA_SLAVE, mask);
+	return dma_request_channel(mask, pick_chan, &p);
+}
+
+/* The engine ran `elements` elements of the channel's ring (in all, since
+ * its first start) and raised its done/stop interrupt. */
+static int engine_ran(struct rig *r, u32 dir, u8 ch, u64 elements, bool ring)
+{
+	u32 b = ch_base(r, dir, ch);
+	u64 llp = LL_BUS(dir, ch) + (ring ? (elements % LL_DATA_SLOTS) * 24 : 0);
+	void __iomem *regs = (void __iomem *)r->regs;
+	int handled;
+
+	if (hdma(r)) {
+		writel(lower_32_bits(llp), regs + b + 0x10);
+		writel(upper_32_bits(llp), regs + b + 0x14);
+		writel(0, regs + b + 0x1c);		/* transfer size */
+		writel(3, regs + b + 0x80);		/* ch_stat: stopped */
+		writel(1, regs + b + 0x84);		/* int_stat: stop */
+	} else {
+		writel(lower_32_bits(llp), regs + b + 0x1c);
+		writel(upper_32_bits(llp), regs + b + 0x20);
+		writel(0, regs + b + 0x08);		/* transfer size */
+		writel(readl(regs + b) | 0x60, regs + b);	/* CH_CONTROL1: stopped */
+		writel(BIT(ch), regs + (dir ? 0xa0 : 0x4c));	/* int_status: done */
+	}
+	handled = dw_edma_rs_handle_irq(&r->chip);
+	/* The status bit falls when the driver clears it on real hardware. */
+	if (hdma(r))
+		writel(0, regs + b + 0x84);
+	else
+		writel(0, regs + (dir ? 0xa0 : 0x4c));
+	return handled;
+}
+
+struct done {
+	struct completion c;
+	int calls;
+	struct dmaengine_result res;
+};
+
+static void on_done(void *param, const struct dmaengine_result *res)
+{
+	struct done *d = param;
+
+	d->res = *res;
+	d->calls++;
+	complete(&d->c);
+}
+
+static dma_cookie_t submit_batch(struct kunit *test, struct dma_chan *chan,
+				 const struct dw_edma_rs_entry *v, unsigned int n, struct done *d)
+{
+	struct dma_async_tx_descriptor *tx = dw_edma_rs_prep_batch(chan, v, n, DMA_PREP_INTERRUPT);
+
+	KUNIT_ASSERT_NOT_NULL(test, tx);
+	init_completion(&d->c);
+	d->calls = 0;
+	tx->callback_result = on_done;
+	tx->callback_param = d;
+	return dmaengine_submit(tx);
+}
+
+static void probe_every_map(struct kunit *test)
+{
+	static const u32 maps[] = { EDMA_MF_EDMA_LEGACY, EDMA_MF_EDMA_UNROLL, EDMA_MF_HDMA_COMPAT,
+				    EDMA_MF_HDMA_NATIVE };
+	struct rig *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	for (i = 0; i < ARRAY_SIZE(maps); i++) {
+		struct dma_chan *w, *rd;
+
+		rig_up(test, r, maps[i], true);
+		/* Probe writes nothing: channels are claimed when requested. */
+		KUNIT_EXPECT_EQ(test, r->writes, 0u);
+		w = get_chan(r, EDMA_DIR_WRITE, 0);
+		rd = get_chan(r, EDMA_DIR_READ, 7);
+		KUNIT_EXPECT_NOT_NULL(test, w);
+		KUNIT_EXPECT_NOT_NULL(test, rd);
+		if (w)
+			dma_release_channel(w);
+		if (rd)
+			dma_release_channel(rd);
+		rig_down(r);
+	}
+}
+
+/* An MHI-endpoint-style read of a ring that wraps: tail and head of the
+ * host's ring into one local buffer, one call, one doorbell, one callback. */
+static void mhi_ring_wrap(struct kunit *test)
+{
+	static const u32 maps[] = { EDMA_MF_EDMA_UNROLL, EDMA_MF_HDMA_NATIVE };
+	struct rig *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	const struct dw_edma_rs_entry v[2] = {
+		{ .src = 0x200001f00ULL, .dst = 0x1000000000ULL, .len = 0x100 },
+		{ .src = 0x200001000ULL, .dst = 0x1000000100ULL, .len = 0x80 },
+	};
+	struct done d;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	for (i = 0; i < ARRAY_SIZE(maps); i++) {
+		struct dma_chan *chan;
+		struct dma_tx_state st;
+		dma_cookie_t cookie;
+
+		rig_up(test, r, maps[i], true);
+		chan = get_chan(r, EDMA_DIR_READ, 0);
+		KUNIT_ASSERT_NOT_NULL(test, chan);
+		cookie = submit_batch(test, chan, v, 2, &d);
+		KUNIT_EXPECT_EQ(test, dmaengine_tx_status(chan, cookie, &st), DMA_IN_PROGRESS);
+		KUNIT_EXPECT_EQ(test, st.residue, 0x180u);
+		dma_async_issue_pending(chan);
+		KUNIT_EXPECT_EQ(test, r->doorbells, 1u);
+		KUNIT_EXPECT_EQ(test, engine_ran(r, EDMA_DIR_READ, 0, 2, true), 1);
+		KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&d.c, HZ), 0ul);
+		KUNIT_EXPECT_EQ(test, d.calls, 1);
+		KUNIT_EXPECT_EQ(test, d.res.result, DMA_TRANS_NOERROR);
+		KUNIT_EXPECT_EQ(test, d.res.residue, 0u);
+		KUNIT_EXPECT_EQ(test, dmaengine_tx_status(chan, cookie, NULL), DMA_COMPLETE);
+		KUNIT_EXPECT_EQ(test, r->doorbells, 1u);
+		dmaengine_synchronize(chan);
+		dma_release_channel(chan);
+		rig_down(r);
+	}
+}
+
+/* An nvmet-pci-epf-style PRP list: 32 scattered 4 KiB host pages into one
+ * local buffer, one call, one doorbell, one callback. */
+static void nvme_prp_list(struct kunit *test)
+{
+	struct rig *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct dw_edma_rs_entry *v = kunit_kcalloc(test, 32, sizeof(*v), GFP_KERNEL);
+	struct dma_chan *chan;
+	struct done d;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	for (i = 0; i < 32; i++) {
+		v[i].src = 0x300000000ULL + (u64)((i * 7919) % 1024) * 4096;	/* host pages */
+		v[i].dst = 0x1000200000ULL + i * 4096;
+		v[i].len = 4096;
+	}
+	rig_up(test, r, EDMA_MF_EDMA_UNROLL, true);
+	chan = get_chan(r, EDMA_DIR_READ, 1);
+	KUNIT_ASSERT_NOT_NULL(test, chan);
+	submit_batch(test, chan, v, 32, &d);
+	dma_async_issue_pending(chan);
+	KUNIT_EXPECT_EQ(test, r->doorbells, 1u);
+	/* The 32 elements are in the LL with their own addresses. */
+	KUNIT_EXPECT_EQ(test, *(u64 *)(r->ll[EDMA_DIR_READ][1] + 31 * 24 + 8), v[31].src);
+	KUNIT_EXPECT_EQ(test, *(u64 *)(r->ll[EDMA_DIR_READ][1] + 31 * 24 + 16), v[31].dst);
+	engine_ran(r, EDMA_DIR_READ, 1, 32, true);
+	KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&d.c, HZ), 0ul);
+	KUNIT_EXPECT_EQ(test, d.calls, 1);
+	KUNIT_EXPECT_EQ(test, d.res.result, DMA_TRANS_NOERROR);
+	KUNIT_EXPECT_EQ(test, r->doorbells, 1u);
+	dma_release_channel(chan);
+	rig_down(r);
+}
+
+/* Requests issued while the engine runs are appended behind it: far fewer
+ * doorbells than requests. */
+static void stream_behind_running_engine(struct kunit *test)
+{
+	struct rig *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct done *d = kunit_kcalloc(test, 64, sizeof(*d), GFP_KERNEL);
+	struct dma_chan *chan;
+	unsigned int i, calls = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	rig_up(test, r, EDMA_MF_EDMA_UNROLL, true);
+	chan = get_chan(r, EDMA_DIR_WRITE, 2);
+	KUNIT_ASSERT_NOT_NULL(test, chan);
+	for (i = 0; i < 64; i++) {
+		struct dw_edma_rs_entry e = { .src = 0x1000000000ULL + i * 4096,
+					      .dst = 0x200000000ULL + i * 4096, .len = 4096 };
+
+		submit_batch(test, chan, &e, 1, &d[i]);
+		dma_async_issue_pending(chan);	/* one request at a time */
+	}
+	/* The first request started the engine; the other 63 went in behind it. */
+	KUNIT_EXPECT_EQ(test, r->doorbells, 1u);
+	KUNIT_EXPECT_EQ(test, dw_edma_rs_doorbells_skipped(chan), 63ull);
+	engine_ran(r, EDMA_DIR_WRITE, 2, 64, true);
+	for (i = 0; i < 64; i++) {
+		KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&d[i].c, HZ), 0ul);
+		calls += d[i].calls;
+	}
+	KUNIT_EXPECT_EQ(test, calls, 64u);
+	/* At most one more: the interrupt path rings for what was appended
+	 * behind the engine (here it had run them already). */
+	KUNIT_EXPECT_LE(test, r->doorbells, 2u);
+	dma_release_channel(chan);
+	rig_down(r);
+}
+
+/* Bad input: a NULL descriptor, a log line, nothing written, the channel
+ * still usable. */
+static void bad_input_refused(struct kunit *test)
+{
+	struct rig *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	u8 *regs_before = kunit_kzalloc(test, REGS_SIZE, GFP_KERNEL);
+	u8 *ll_before = kunit_kzalloc(test, LL_SIZE, GFP_KERNEL);
+	const struct dw_edma_rs_entry ok = { .src = 0x1000000000ULL, .dst = 0x200000000ULL, .len = 64 };
+	struct dw_edma_rs_entry bad[2];
+	struct dw_edma_rs_entry *huge;
+	struct dma_chan *chan;
+	unsigned int writes;
+	struct done d;
+	int k;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_ASSERT_NOT_NULL(test, regs_before);
+	KUNIT_ASSERT_NOT_NULL(test, ll_before);
+	rig_up(test, r, EDMA_MF_HDMA_COMPAT, true);
+	chan = get_chan(r, EDMA_DIR_WRITE, 0);
+	KUNIT_ASSERT_NOT_NULL(test, chan);
+	memcpy(regs_before, r->regs, REGS_SIZE);
+	memcpy(ll_before, r->ll[EDMA_DIR_WRITE][0], LL_SIZE);
+	writes = r->writes;
+	for (k = 0; k < 4; k++) {
+		bad[0] = ok;
+		bad[1] = ok;
+		switch (k) {
+		case 0:	/* zero length */
+			bad[1].len = 0;
+			break;
+		case 1:	/* a range that wraps */
+			bad[1].dst = U64_MAX - 8;
+			break;
+		case 2:	/* the local source reads the channel's own LL region */
+			bad[1].src = LL_BUS(EDMA_DIR_WRITE, 0) + 24;
+			break;
+		case 3:	/* one entry longer than the ring can ever hold */
+			bad[1].src = 0x2000000000000ULL;
+			bad[1].len = (u64)U32_MAX * (LL_DATA_SLOTS + 1);
+			break;
+		}
+		KUNIT_EXPECT_NULL(test, dw_edma_rs_prep_batch(chan, bad, 2, 0));
+	}
+	KUNIT_EXPECT_NULL(test, dw_edma_rs_prep_batch(chan, &ok, 0, 0));
+	/* Too many entries for an array the caller claims: not a reason to
+	 * refuse (rings stream them), but each must be valid. */
+	huge = kunit_kcalloc(test, 1000, sizeof(*huge), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, huge);
+	for (k = 0; k < 1000; k++)
+		huge[k] = (struct dw_edma_rs_entry){ .src = ok.src + k * 64, .dst = ok.dst + k * 64, .len = 64 };
+	huge[999].len = 0;
+	KUNIT_EXPECT_NULL(test, dw_edma_rs_prep_batch(chan, huge, 1000, 0));
+	KUNIT_EXPECT_EQ(test, r->writes, writes);
+	KUNIT_EXPECT_EQ(test, memcmp(regs_before, r->regs, REGS_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(ll_before, r->ll[EDMA_DIR_WRITE][0], LL_SIZE), 0);
+	/* Still usable. */
+	submit_batch(test, chan, &ok, 1, &d);
+	dma_async_issue_pending(chan);
+	engine_ran(r, EDMA_DIR_WRITE, 0, 1, true);
+	KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&d.c, HZ), 0ul);
+	KUNIT_EXPECT_EQ(test, d.res.result, DMA_TRANS_NOERROR);
+	dma_release_channel(chan);
+	rig_down(r);
+}
+
+/* Terminate with a batch in flight, then synchronize: no callback, the
+ * channel idle and usable. */
+static void terminate_in_flight(struct kunit *test)
+{
+	struct rig *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	const struct dw_edma_rs_entry v[3] = {
+		{ .src = 0x1000000000ULL, .dst = 0x200000000ULL, .len = 512 },
+		{ .src = 0x1000001000ULL, .dst = 0x200001000ULL, .len = 512 },
+		{ .src = 0x1000002000ULL, .dst = 0x200002000ULL, .len = 512 },
+	};
+	struct dma_chan *chan;
+	dma_cookie_t cookie;
+	struct done d, d2;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	rig_up(test, r, EDMA_MF_HDMA_NATIVE, true);
+	chan = get_chan(r, EDMA_DIR_WRITE, 3);
+	KUNIT_ASSERT_NOT_NULL(test, chan);
+	cookie = submit_batch(test, chan, v, 3, &d);
+	dma_async_issue_pending(chan);
+	/* The engine reports itself stopped (as after the stop request). */
+	writel(3, (void __iomem *)r->regs + ch_base(r, EDMA_DIR_WRITE, 3) + 0x80);
+	r->logged = 0;
+	KUNIT_EXPECT_EQ(test, dmaengine_terminate_sync(chan), 0);
+	/* The stop request: HDMA doorbell of write channel 3, stop bit. */
+	KUNIT_EXPECT_GE(test, r->logged, 1u);
+	KUNIT_EXPECT_EQ(test, r->log_off[0], ch_base(r, EDMA_DIR_WRITE, 3) + 0x04);
+	KUNIT_EXPECT_EQ(test, r->log_val[0], 2u);
+	/* A terminated descriptor is dropped without its callback. */
+	KUNIT_EXPECT_EQ(test, d.calls, 0);
+	(void)cookie;
+	/* Usable again. */
+	submit_batch(test, chan, v, 1, &d2);
+	dma_async_issue_pending(chan);
+	engine_ran(r, EDMA_DIR_WRITE, 3, 1, true);
+	KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&d2.c, HZ), 0ul);
+	KUNIT_EXPECT_EQ(test, d2.res.result, DMA_TRANS_NOERROR);
+	dma_release_channel(chan);
+	rig_down(r);
+}
+
+static struct kunit_case dw_edma_rs_cases[] = {
+	KUNIT_CASE(probe_every_map),
+	KUNIT_CASE(mhi_ring_wrap),
+	KUNIT_CASE(nvme_prp_list),
+	KUNIT_CASE(stream_behind_running_engine),
+	KUNIT_CASE(bad_input_refused),
+	KUNIT_CASE(terminate_in_flight),
+	{}
+};
+
+static struct kunit_suite dw_edma_rs_suite = {
+	.name = "dw_edma_rs",
+	.test_cases = dw_edma_rs_cases,
+};
+kunit_test_suite(dw_edma_rs_suite);
