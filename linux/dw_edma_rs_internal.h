@@ -8,6 +8,8 @@
 
 extern const struct edma_reg_ops *dw_edma_rs_test_ops;
 extern void *dw_edma_rs_test_ctx;
+/* The linux_compat module parameter (probe reads it). */
+extern bool dw_edma_rs_linux_compat;
 u64 dw_edma_rs_doorbells_skipped(struct dma_chan *dchan);
 
 /* The crate's panic hook (freestanding builds call it; never returns). */

@@ -27,8 +27,8 @@
 #include "dw_edma_rs.h"
 #include "dw_edma_rs_internal.h"
 
-static bool linux_compat;
-module_param(linux_compat, bool, 0444);
+bool dw_edma_rs_linux_compat;
+module_param_named(linux_compat, dw_edma_rs_linux_compat, bool, 0444);
 MODULE_PARM_DESC(linux_compat,
 		 "program every channel as dw-edma does: one descriptor at a time, restarted per chunk (default: rings)");
 
@@ -704,7 +704,7 @@ static void rs_init_chan(struct dw_edma_rs *rs, struct dw_edma_rs_chan *c, u32 d
 	c->rs = rs;
 	c->dir = dir;
 	c->index = index;
-	c->ring_mode = !linux_compat && !chip->cfg_non_ll;
+	c->ring_mode = !dw_edma_rs_linux_compat && !chip->cfg_non_ll;
 	INIT_LIST_HEAD(&c->inflight);
 	c->cfg.dir = dir;
 	c->cfg.index = index;
@@ -811,7 +811,7 @@ int dw_edma_rs_probe(struct dw_edma_chip *chip)
 		rs->irqs[rs->irq_count++] = irq;
 	}
 	dev_info(dev, "dw_edma_rs: %u write, %u read channels, %s mode\n", rs->wr_cnt, rs->rd_cnt,
-		 linux_compat ? "linux-compatible" : "ring");
+		 dw_edma_rs_linux_compat ? "linux-compatible" : "ring");
 	return 0;
 
 err_irq:

@@ -16,6 +16,7 @@
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/dmaengine.h>
+#include <linux/scatterlist.h>
 #include <linux/slab.h>
 
 #include "dw_edma_rs.h"
@@ -456,6 +457,153 @@ static void terminate_in_flight(struct kunit *test)
 	rig_down(r);
 }
 
+
+/* The same two clients on a channel in Linux-compatible mode (one
+ * descriptor at a time, restarted per chunk, as dw-edma programs it). */
+static void clients_linux_compatible(struct kunit *test)
+{
+	struct rig *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct dw_edma_rs_entry *v = kunit_kcalloc(test, 32, sizeof(*v), GFP_KERNEL);
+	struct dma_chan *chan;
+	struct done d;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	for (i = 0; i < 32; i++) {
+		v[i].src = 0x300000000ULL + (u64)((i * 7919) % 1024) * 4096;
+		v[i].dst = 0x1000200000ULL + i * 4096;
+		v[i].len = 4096;
+	}
+	dw_edma_rs_linux_compat = true;
+	rig_up(test, r, EDMA_MF_EDMA_LEGACY, true);
+	dw_edma_rs_linux_compat = false;
+	chan = get_chan(r, EDMA_DIR_READ, 2);
+	KUNIT_ASSERT_NOT_NULL(test, chan);
+	submit_batch(test, chan, v, 32, &d);
+	dma_async_issue_pending(chan);
+	KUNIT_EXPECT_EQ(test, r->doorbells, 1u);
+	/* Legacy map: the first start selects read channel 2 in the viewport. */
+	KUNIT_EXPECT_EQ(test, readl((void __iomem *)r->regs + 0xfc), 0x80000002u);
+	/* Done: the done bit of read channel 2 (the legacy status lives in the
+	 * shared window, which the harness leaves "not running"). */
+	writel(BIT(2), (void __iomem *)r->regs + 0xa0);
+	KUNIT_EXPECT_EQ(test, dw_edma_rs_handle_irq(&r->chip), 1);
+	writel(0, (void __iomem *)r->regs + 0xa0);
+	KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&d.c, HZ), 0ul);
+	KUNIT_EXPECT_EQ(test, d.calls, 1);
+	KUNIT_EXPECT_EQ(test, d.res.result, DMA_TRANS_NOERROR);
+	KUNIT_EXPECT_EQ(test, d.res.residue, 0u);
+	KUNIT_EXPECT_EQ(test, r->doorbells, 1u);
+	/* Bad input is refused the same way. */
+	v[3].len = 0;
+	KUNIT_EXPECT_NULL(test, dw_edma_rs_prep_batch(chan, v, 32, 0));
+	dma_release_channel(chan);
+	rig_down(r);
+}
+
+struct order {
+	int seen[4];
+	int n;
+	struct completion all;
+};
+
+static void on_done_order(void *param, const struct dmaengine_result *res)
+{
+	struct order **slot = param;
+	struct order *o = slot[0];
+	int idx = (int)(uintptr_t)slot[1];
+
+	if (res->result == DMA_TRANS_NOERROR)
+		o->seen[o->n++] = idx;
+	if (o->n == 3)
+		complete(&o->all);
+}
+
+/* Today's API: slave config + prep_slave_sg, three descriptors issued
+ * together; they complete in order, each with its callback. */
+static void slave_sg_in_order(struct kunit *test)
+{
+	struct rig *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct dma_slave_config cfg = { .src_addr = 0x400000000ULL, .direction = DMA_DEV_TO_MEM };
+	struct order o = { .n = 0 };
+	void *slots[3][2];
+	struct scatterlist sg[2];
+	struct dma_chan *chan;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	init_completion(&o.all);
+	rig_up(test, r, EDMA_MF_HDMA_COMPAT, true);
+	chan = get_chan(r, EDMA_DIR_READ, 0);
+	KUNIT_ASSERT_NOT_NULL(test, chan);
+	KUNIT_ASSERT_EQ(test, dmaengine_slave_config(chan, &cfg), 0);
+	for (i = 0; i < 3; i++) {
+		struct dma_async_tx_descriptor *tx;
+
+		sg_init_table(sg, 2);
+		sg_dma_address(&sg[0]) = 0x1000000000ULL + i * 0x10000;
+		sg_dma_len(&sg[0]) = 256;
+		sg_dma_address(&sg[1]) = 0x1000008000ULL + i * 0x10000;
+		sg_dma_len(&sg[1]) = 128;
+		tx = dmaengine_prep_slave_sg(chan, sg, 2, DMA_DEV_TO_MEM, DMA_PREP_INTERRUPT);
+		KUNIT_ASSERT_NOT_NULL(test, tx);
+		slots[i][0] = &o;
+		slots[i][1] = (void *)(uintptr_t)i;
+		tx->callback_result = on_done_order;
+		tx->callback_param = slots[i];
+		dmaengine_submit(tx);
+	}
+	/* The wrong direction for a read channel of a local chip: refused. */
+	sg_init_table(sg, 1);
+	sg_dma_address(&sg[0]) = 0x1000000000ULL;
+	sg_dma_len(&sg[0]) = 64;
+	KUNIT_EXPECT_NULL(test, dmaengine_prep_slave_sg(chan, sg, 1, DMA_MEM_TO_DEV, 0));
+	dma_async_issue_pending(chan);
+	KUNIT_EXPECT_EQ(test, r->doorbells, 1u);
+	/* The device side is linear, as dw-edma makes it: entry 1 of the first
+	 * descriptor reads from src_addr + 256. */
+	KUNIT_EXPECT_EQ(test, *(u64 *)(r->ll[EDMA_DIR_READ][0] + 1 * 24 + 8), 0x400000100ULL);
+	engine_ran(r, EDMA_DIR_READ, 0, 6, true);
+	KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&o.all, HZ), 0ul);
+	KUNIT_EXPECT_EQ(test, o.n, 3);
+	KUNIT_EXPECT_EQ(test, o.seen[0], 0);
+	KUNIT_EXPECT_EQ(test, o.seen[1], 1);
+	KUNIT_EXPECT_EQ(test, o.seen[2], 2);
+	dma_release_channel(chan);
+	rig_down(r);
+}
+
+/* A remote chip (a host driving an endpoint's engine): the done message
+ * goes where dw_edma_rs_set_remote_irq says, and a batch needs it. */
+static void remote_imwr_target(struct kunit *test)
+{
+	struct rig *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	const struct dw_edma_rs_entry e = { .src = 0x10000, .dst = 0x500000000ULL, .len = 4096 };
+	struct dma_chan *chan;
+	struct done d;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	rig_up(test, r, EDMA_MF_EDMA_UNROLL, false);
+	KUNIT_ASSERT_EQ(test, dw_edma_rs_set_remote_irq(&r->chip, EDMA_DIR_WRITE, 1, 0xfee01000ULL, 0x42), 0);
+	KUNIT_EXPECT_EQ(test, dw_edma_rs_set_remote_irq(&r->chip, EDMA_DIR_WRITE, 8, 0xfee01000ULL, 0x42), -EINVAL);
+	/* eDMA: write-direction done IMWr address at 0x60/0x64. */
+	KUNIT_EXPECT_EQ(test, readl((void __iomem *)r->regs + 0x60), 0xfee01000u);
+	chan = get_chan(r, EDMA_DIR_WRITE, 1);
+	KUNIT_ASSERT_NOT_NULL(test, chan);
+	submit_batch(test, chan, &e, 1, &d);
+	dma_async_issue_pending(chan);
+	KUNIT_EXPECT_EQ(test, r->doorbells, 1u);
+	/* The element asks for the local and the remote interrupt (LIE | RIE)
+	 * and carries the cycle bit: control word 0x19. */
+	KUNIT_EXPECT_EQ(test, *(u32 *)r->ll[EDMA_DIR_WRITE][1], 0x19u);
+	engine_ran(r, EDMA_DIR_WRITE, 1, 1, true);
+	KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&d.c, HZ), 0ul);
+	KUNIT_EXPECT_EQ(test, d.res.result, DMA_TRANS_NOERROR);
+	dma_release_channel(chan);
+	rig_down(r);
+}
+
 static struct kunit_case dw_edma_rs_cases[] = {
 	KUNIT_CASE(probe_every_map),
 	KUNIT_CASE(mhi_ring_wrap),
@@ -463,6 +611,9 @@ static struct kunit_case dw_edma_rs_cases[] = {
 	KUNIT_CASE(stream_behind_running_engine),
 	KUNIT_CASE(bad_input_refused),
 	KUNIT_CASE(terminate_in_flight),
+	KUNIT_CASE(clients_linux_compatible),
+	KUNIT_CASE(slave_sg_in_order),
+	KUNIT_CASE(remote_imwr_target),
 	{}
 };
 
