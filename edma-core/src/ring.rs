@@ -358,8 +358,10 @@ type SlotMeta = u64;
 const ENDS_ENTRY: u64 = 1 << 32;
 const RUN: u64 = 1 << 33;
 
-/// A DMA channel driven as a ring of `N` LL slots (at most `N - 1` data
-/// slots and the link, fewer if the LL region is smaller).
+/// A DMA channel driven as a ring of at most `N` data slots and the link
+/// (`N + 1` LL slots; fewer if the LL region is smaller). One data slot is
+/// always kept free, so at most `N - 1` elements are queued at once
+/// ([`Ring::capacity`]).
 ///
 /// `'c` is the lifetime of the controller the ring was started through:
 /// like a [`Channel`](crate::Channel), **a ring dropped while its engine may
@@ -789,11 +791,10 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
         }
         let free = self.free();
         if free == 0 {
-            return Err(if entries.is_empty() {
-                RingError::Plan(PlanError::EmptyBatch)
-            } else {
-                RingError::Full { free: 0, fits: 0 }
-            });
+            // Full, but an invalid request (or an entry that can never
+            // fit) is told so now, not after the ring drains.
+            self.check(entries)?;
+            return Err(RingError::Full { free: 0, fits: 0 });
         }
         let params = self.params(free);
         if !entries.is_empty()
@@ -976,10 +977,8 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
         // No more entries than free slots can fit (each takes at least one
         // element): looking at more would make streaming a long array
         // through a small ring quadratic in its length.
-        let entries = match self.free() {
-            0 => entries,
-            free => entries.get(..free).unwrap_or(entries),
-        };
+        // A full ring checks the entry that would go next (and no more).
+        let entries = entries.get(..self.free().max(1)).unwrap_or(entries);
         match self.append(entries, notify) {
             Err(RingError::Full { fits, .. }) if fits > 0 => {
                 self.append(entries.get(..fits).unwrap_or_default(), notify)

@@ -1317,3 +1317,59 @@ fn append_some_reads_at_most_free_entries() {
         4
     );
 }
+
+/// A full ring validates before it answers `Full`: an invalid request, or an
+/// entry that can never fit, is reported as such at once (it used to be
+/// `Full { free: 0, fits: 0 }` until the ring drained), and `append_some`
+/// on a full ring checks only the entry that would go next.
+#[test]
+fn full_ring_validates_first() {
+    let engine =
+        MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll).with_mode(ExecMode::Manual));
+    let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    let cfg = ChannelConfig::new(ChannelDir::Write, 0).with_limits(Limits {
+        max_element_len: 64,
+        ..Limits::default()
+    });
+    let mut ring: Ring<'_, _, _, 4> = Ring::new(
+        &ctrl,
+        ctrl.claim(cfg).unwrap(),
+        engine.ll_region(ChannelDir::Write, 0, 8),
+    )
+    .unwrap();
+    assert_eq!(ring.capacity(), 3);
+    let one = |i: u64| Entry::new(i * 64, 0x1_0000 + i * 64, 64);
+    ring.append(&[one(0), one(1), one(2)], Notify::End).unwrap();
+    assert_eq!(ring.free(), 0);
+    let writes = engine.counters().total().ll_slot_writes;
+    assert_eq!(
+        ring.append(&[one(3)], Notify::End),
+        Err(RingError::Full { free: 0, fits: 0 })
+    );
+    assert_eq!(
+        ring.append(&[one(3), Entry::new(0, 0x2_0000, 0)], Notify::End),
+        Err(RingError::Plan(PlanError::ZeroLength { entry: 1 }))
+    );
+    // 4 elements of 64 bytes: never fits in a ring of capacity 3.
+    assert_eq!(
+        ring.append(&[Entry::new(0, 0x2_0000, 256)], Notify::End),
+        Err(RingError::TooLarge { entry: 0 })
+    );
+    assert_eq!(
+        ring.append(&[], Notify::End),
+        Err(RingError::Plan(PlanError::EmptyBatch))
+    );
+    // append_some on a full ring: the next entry is checked, no more.
+    let mut rest: Vec<Entry> = (3..10).map(one).collect();
+    rest[5].len = 0;
+    assert_eq!(
+        ring.append_some(&rest, Notify::End),
+        Err(RingError::Full { free: 0, fits: 0 })
+    );
+    rest[0].len = 0;
+    assert_eq!(
+        ring.append_some(&rest, Notify::End),
+        Err(RingError::Plan(PlanError::ZeroLength { entry: 0 }))
+    );
+    assert_eq!(engine.counters().total().ll_slot_writes, writes);
+}
