@@ -15,6 +15,9 @@
 #include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/interrupt.h>
+#include <linux/irq.h>
+#include <linux/ktime.h>
 #include <linux/dmaengine.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
@@ -604,6 +607,171 @@ static void remote_imwr_target(struct kunit *test)
 	rig_down(r);
 }
 
+/* --- side by side with dw-edma in the same kernel --- */
+
+static int dw_virq;
+
+static int dw_irq_vector(struct device *dev, unsigned int nr)
+{
+	return dw_virq;
+}
+
+static const struct dw_edma_plat_ops dw_plat_ops = { .irq_vector = dw_irq_vector };
+
+struct count_cb {
+	atomic_t calls;
+	struct completion all;
+	int want;
+};
+
+static void on_count(void *param, const struct dmaengine_result *res)
+{
+	struct count_cb *c = param;
+
+	if (atomic_inc_return(&c->calls) == c->want)
+		complete(&c->all);
+}
+
+/* N host buffers into local memory on native HDMA read channel 0: today's
+ * path (one slave_sg descriptor per buffer) on the kernel's own dw-edma,
+ * then one dw_edma_rs_prep_batch on the provider. Doorbells are seen in the
+ * register block (read and cleared after every step: dw-edma writes
+ * through writel, so nothing else can count them), interrupts are the ones
+ * the test had to deliver, time is ktime around prep-to-last-callback. */
+static void side_by_side(struct kunit *test, unsigned int n)
+{
+	const u32 db = 0x04, st = 0x84;	/* HDMA read channel 0 block at 0x100 */
+	struct dma_slave_config cfg = { .src_addr = 0x600000000ULL, .direction = DMA_DEV_TO_MEM };
+	struct rig *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct dw_edma_chip *chip = kunit_kzalloc(test, sizeof(*chip), GFP_KERNEL);
+	u8 *regs = kunit_kzalloc(test, REGS_SIZE, GFP_KERNEL);
+	struct dw_edma_rs_entry *v = kunit_kcalloc(test, n, sizeof(*v), GFP_KERNEL);
+	struct count_cb cb = { .want = n };
+	struct done d;
+	unsigned int i, doorbells = 0, irqs = 0, accesses;
+	struct dma_chan *chan;
+	struct pick p;
+	dma_cap_mask_t mask;
+	struct device *dev;
+	u64 t0, dw_ns, rs_ns;
+	int dir, ch;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_ASSERT_NOT_NULL(test, chip);
+	KUNIT_ASSERT_NOT_NULL(test, regs);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	dev = kunit_device_register(test, kasprintf(GFP_KERNEL, "dw-edma-side-%u", n));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	dev->dma_parms = kunit_kzalloc(test, sizeof(*dev->dma_parms), GFP_KERNEL);
+	dw_virq = irq_alloc_desc(NUMA_NO_NODE);
+	KUNIT_ASSERT_GT(test, dw_virq, 0);
+	irq_set_chip_and_handler(dw_virq, &dummy_irq_chip, handle_simple_irq);
+	irq_clear_status_flags(dw_virq, IRQ_NOREQUEST);
+	chip->dev = dev;
+	chip->ops = &dw_plat_ops;
+	chip->nr_irqs = 1;
+	chip->flags = DW_EDMA_CHIP_LOCAL;
+	chip->reg_base = (void __iomem *)regs;
+	chip->ll_wr_cnt = 8;
+	chip->ll_rd_cnt = 8;
+	chip->mf = EDMA_MF_HDMA_NATIVE;
+	for (dir = 0; dir < 2; dir++) {
+		for (ch = 0; ch < 8; ch++) {
+			struct dw_edma_region *reg = dir ? &chip->ll_region_rd[ch] : &chip->ll_region_wr[ch];
+
+			reg->vaddr.mem = kunit_kzalloc(test, LL_SIZE, GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, reg->vaddr.mem);
+			reg->paddr = LL_BUS(dir, ch);
+			reg->sz = LL_SIZE;
+		}
+	}
+	KUNIT_ASSERT_EQ(test, dw_edma_probe(chip), 0);
+	p.dev = dev;
+	p.id = 8;	/* read channel 0 */
+	dma_cap_zero(mask);
+	dma_cap_set(DMA_SLAVE, mask);
+	chan = dma_request_channel(mask, pick_chan, &p);
+	KUNIT_ASSERT_NOT_NULL(test, chan);
+	KUNIT_ASSERT_EQ(test, dmaengine_slave_config(chan, &cfg), 0);
+	init_completion(&cb.all);
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		struct dma_async_tx_descriptor *tx;
+
+		tx = dmaengine_prep_slave_single(chan, 0x1000300000ULL + i * 4096, 4096, DMA_DEV_TO_MEM,
+						 DMA_PREP_INTERRUPT);
+		KUNIT_ASSERT_NOT_NULL(test, tx);
+		tx->callback_result = on_count;
+		tx->callback_param = &cb;
+		dmaengine_submit(tx);
+		dma_async_issue_pending(chan);
+	}
+	/* dw-edma 7.3 handles "done" in deferred work (irq_work), which then
+	 * starts the next descriptor: wait for each doorbell before the next
+	 * interrupt. */
+	for (i = 0; i < n; i++) {
+		u64 until = ktime_get_ns() + NSEC_PER_SEC;
+
+		while (!readl((void __iomem *)regs + 0x100 + db) && ktime_get_ns() < until)
+			cpu_relax();
+		if (readl((void __iomem *)regs + 0x100 + db)) {
+			doorbells++;
+			writel(0, (void __iomem *)regs + 0x100 + db);
+		}
+		writel(1, (void __iomem *)regs + 0x100 + st);	/* stop (done) */
+		generic_handle_irq_safe(dw_virq);
+		irqs++;
+		/* The status bit falls when the deferred handler clears it. */
+		until = ktime_get_ns() + NSEC_PER_SEC;
+		while (atomic_read(&cb.calls) <= (int)i && ktime_get_ns() < until)
+			cpu_relax();
+		writel(0, (void __iomem *)regs + 0x100 + st);
+	}
+	KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&cb.all, HZ), 0ul);
+	dw_ns = ktime_get_ns() - t0;
+	KUNIT_EXPECT_EQ(test, atomic_read(&cb.calls), (int)n);
+	KUNIT_EXPECT_EQ(test, doorbells, n);
+	KUNIT_EXPECT_EQ(test, irqs, n);
+	dma_release_channel(chan);
+	dw_edma_remove(chip);
+	irq_free_desc(dw_virq);
+
+	rig_up(test, r, EDMA_MF_HDMA_NATIVE, true);
+	chan = get_chan(r, EDMA_DIR_READ, 0);
+	KUNIT_ASSERT_NOT_NULL(test, chan);
+	for (i = 0; i < n; i++) {
+		v[i].src = 0x600000000ULL + i * 4096;
+		v[i].dst = 0x1000300000ULL + i * 4096;
+		v[i].len = 4096;
+	}
+	accesses = r->reads + r->writes;
+	t0 = ktime_get_ns();
+	submit_batch(test, chan, v, n, &d);
+	dma_async_issue_pending(chan);
+	engine_ran(r, EDMA_DIR_READ, 0, n, true);
+	KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&d.c, HZ), 0ul);
+	rs_ns = ktime_get_ns() - t0;
+	accesses = r->reads + r->writes - accesses;
+	KUNIT_EXPECT_EQ(test, d.calls, 1);
+	KUNIT_EXPECT_EQ(test, r->doorbells, 1u);
+	kunit_info(test, "side-by-side n=%u: dw-edma one-per-buffer: %u prep+submit, %u doorbells, %u interrupts, %u callbacks, %llu ns/transfer | dw_edma_rs batch: 1 prep+submit, %u doorbells, 1 interrupt, %d callbacks, %u register accesses, %llu ns/transfer",
+		   n, n, doorbells, irqs, atomic_read(&cb.calls), dw_ns / n, r->doorbells, d.calls,
+		   accesses, rs_ns / n);
+	dma_release_channel(chan);
+	rig_down(r);
+}
+
+static void side_by_side_mhi(struct kunit *test)
+{
+	side_by_side(test, 2);
+}
+
+static void side_by_side_nvme(struct kunit *test)
+{
+	side_by_side(test, 32);
+}
+
 static struct kunit_case dw_edma_rs_cases[] = {
 	KUNIT_CASE(probe_every_map),
 	KUNIT_CASE(mhi_ring_wrap),
@@ -614,6 +782,8 @@ static struct kunit_case dw_edma_rs_cases[] = {
 	KUNIT_CASE(clients_linux_compatible),
 	KUNIT_CASE(slave_sg_in_order),
 	KUNIT_CASE(remote_imwr_target),
+	KUNIT_CASE(side_by_side_mhi),
+	KUNIT_CASE(side_by_side_nvme),
 	{}
 };
 
