@@ -17,7 +17,7 @@ repo=$(cd "$here/.." && pwd)
 work=${1:-/tmp/edma-linux-7.3}
 mkdir -p "$work/lists/partial" "$work/cache/archives/partial"
 
-need="bc flex bison libelf-dev libssl-dev qemu-system-x86 busybox-static cpio gzip"
+need="bc flex bison libelf-dev libssl-dev qemu-system-x86 busybox-static cpio gzip gcc-aarch64-linux-gnu"
 # shellcheck disable=SC2086
 dpkg -s $need >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq $need; }
 
@@ -61,6 +61,32 @@ if grep -E 'warning:|objtool' "$work/module.log"; then
   echo "the module build warned (above)" >&2
   exit 1
 fi
+
+# 4b. arm64, link only (most endpoint SoCs with this engine are arm64): a
+#     small arm64 kernel with modules, PCI/MSI, DW_EDMA and KUnit, and the
+#     module built against it with the aarch64 object (modpost must be silent).
+A=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- O=B-arm64)
+cd "$src"
+if [ ! -f B-arm64/Module.symvers ]; then
+  make "${A[@]}" allnoconfig >"$work/build-arm64.log" 2>&1
+  scripts/config --file B-arm64/.config -e MODULES -e MODULE_UNLOAD -e PCI -e PCI_MSI -e DMADEVICES \
+    -e DMA_ENGINE -e DW_EDMA -e KUNIT -e PRINTK -e ARM64_PTR_AUTH -e ARM64_PTR_AUTH_KERNEL -e PCI_HOST_GENERIC
+  make "${A[@]}" olddefconfig >>"$work/build-arm64.log" 2>&1
+  make "${A[@]}" -j"$(nproc)" Image modules >>"$work/build-arm64.log" 2>&1 ||
+    { tail -40 "$work/build-arm64.log"; exit 1; }
+fi
+mod64=$work/module-arm64
+rm -rf "$mod64" && mkdir -p "$mod64"
+cp "$here"/*.c "$here"/*.h "$here"/Kbuild "$mod64/"
+cp "$repo/edma-capi/include/edma.h" "$mod64/"
+cp "$repo/target/kernel/edma-aarch64.o" "$mod64/edma_crate.o_shipped"
+make -C "$src/B-arm64" M="$mod64" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- modules >"$work/module-arm64.log" 2>&1 ||
+  { tail -40 "$work/module-arm64.log"; exit 1; }
+if grep -E 'warning:|WARNING|ERROR' "$work/module-arm64.log"; then
+  echo "the arm64 module build warned (above)" >&2
+  exit 1
+fi
+echo "arm64: $(stat -c %s "$mod64/dw_edma_rs.ko") bytes, modpost silent"
 
 # 5. An initramfs: busybox, the module, an init that loads it and powers off.
 root=$work/initramfs
