@@ -551,11 +551,13 @@ struct Active<'b> {
 #[derive(Debug)]
 pub struct Channel<'c, 'b, L, T = Identity> {
     cfg: ChannelConfig,
+    /// Armed while a batch is in flight: stops the engine if dropped.
+    /// Declared before `ll`: fields drop in declaration order, so a dropped
+    /// busy channel stops its engine before its LL region goes.
+    guard: Option<StopGuard<'c>>,
     ll: Option<L>,
     translate: T,
     active: Option<Active<'b>>,
-    /// Armed while a batch is in flight: stops the engine if dropped.
-    guard: Option<StopGuard<'c>>,
     batches: u64,
     /// The progress registers as last seen with the channel idle.
     stale: Option<RegSnapshot>,

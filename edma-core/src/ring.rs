@@ -384,6 +384,9 @@ pub struct Ring<'c, L, T = Identity, const N: usize = 64> {
     cfg: ChannelConfig,
     map: MapFormat,
     deployment: Deployment,
+    /// Declared before `ll`: fields drop in declaration order, so a ring
+    /// dropped with its engine running stops it before its LL region goes.
+    guard: Option<StopGuard<'c>>,
     ll: L,
     translate: T,
     /// Data slots in use (2..=N-1).
@@ -405,7 +408,6 @@ pub struct Ring<'c, L, T = Identity, const N: usize = 64> {
     run_left: usize,
     started: bool,
     stopping: bool,
-    guard: Option<StopGuard<'c>>,
     stale: Option<RegSnapshot>,
     stats: RingStats,
 }

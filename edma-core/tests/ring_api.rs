@@ -1373,3 +1373,74 @@ fn full_ring_validates_first() {
     );
     assert_eq!(engine.counters().total().ll_slot_writes, writes);
 }
+
+/// An LL region that records, when it is dropped, whether the engine was
+/// still running its channel.
+struct DropWitness<'e> {
+    inner: MockLl<'e>,
+    engine: &'e MockEngine,
+    dir: ChannelDir,
+    seen_running: &'e std::cell::Cell<Option<bool>>,
+}
+
+impl LlMemory for DropWitness<'_> {
+    fn bus_addr(&self) -> u64 {
+        self.inner.bus_addr()
+    }
+    fn capacity(&self) -> usize {
+        self.inner.capacity()
+    }
+    fn write(&mut self, index: usize, element: &Element) {
+        self.inner.write(index, element)
+    }
+    fn read(&self, index: usize) -> Option<Element> {
+        self.inner.read(index)
+    }
+}
+
+impl Drop for DropWitness<'_> {
+    fn drop(&mut self) {
+        self.seen_running
+            .set(Some(self.engine.is_running(self.dir, 0)));
+    }
+}
+
+/// A channel or ring dropped with its engine running stops the engine
+/// before its LL region is dropped (the stop guard is declared before the
+/// region: fields drop in declaration order). It used to be the other way
+/// round: the region went first, then the engine was stopped.
+#[test]
+fn drop_stops_the_engine_before_the_ll_region_goes() {
+    for ring in [false, true] {
+        let engine =
+            MockEngine::new(MockConfig::new(MapFormat::HdmaNative).with_mode(ExecMode::Manual));
+        let ctrl = Controller::new(&engine, MapFormat::HdmaNative, Deployment::Local);
+        let seen = std::cell::Cell::new(None);
+        let ll = DropWitness {
+            inner: engine.ll_region(ChannelDir::Write, 0, 8),
+            engine: &engine,
+            dir: ChannelDir::Write,
+            seen_running: &seen,
+        };
+        let claim = ctrl
+            .claim(ChannelConfig::new(ChannelDir::Write, 0))
+            .unwrap();
+        let batch = [Entry::new(0, 0x1000, 64), Entry::new(64, 0x2000, 64)];
+        if ring {
+            let mut r: Ring<'_, _, _, 8> = Ring::new(&ctrl, claim, ll).map_err(|e| e.0).unwrap();
+            r.push(&ctrl, &batch, Notify::End).unwrap();
+            assert!(engine.is_running(ChannelDir::Write, 0));
+            drop(r);
+        } else {
+            let mut ch = Channel::new(claim, ll);
+            ch.submit(&ctrl, &batch).unwrap();
+            assert!(engine.is_running(ChannelDir::Write, 0));
+            drop(ch);
+        }
+        assert_eq!(
+            seen.get(),
+            Some(false),
+            "ring = {ring}: the LL region was dropped under a running engine"
+        );
+    }
+}
