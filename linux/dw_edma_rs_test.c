@@ -607,6 +607,100 @@ static void remote_imwr_target(struct kunit *test)
 	rig_down(r);
 }
 
+/* The engine aborts on element `k` (nothing of it moved): LLP at it, its
+ * size still loaded, SAR/DAR at its start, status halted, the abort bit. */
+static void engine_aborted(struct rig *r, u32 dir, u8 ch, u64 k, const struct dw_edma_rs_entry *e)
+{
+	u32 b = ch_base(r, dir, ch);
+	u64 llp = LL_BUS(dir, ch) + k * 24;
+	void __iomem *regs = (void __iomem *)r->regs;
+
+	/* eDMA unrolled map only (the harness's other maps use engine_ran). */
+	writel(lower_32_bits(llp), regs + b + 0x1c);
+	writel(upper_32_bits(llp), regs + b + 0x20);
+	writel((u32)e->len, regs + b + 0x08);
+	writel(lower_32_bits(e->src), regs + b + 0x0c);
+	writel(upper_32_bits(e->src), regs + b + 0x10);
+	writel(lower_32_bits(e->dst), regs + b + 0x14);
+	writel(upper_32_bits(e->dst), regs + b + 0x18);
+	writel((readl(regs + b) & ~0x60) | 0x40, regs + b);	/* CH_CONTROL1: halted */
+	writel(BIT(16 + ch), regs + (dir ? 0xa0 : 0x4c));	/* int_status: abort */
+	dw_edma_rs_handle_irq(&r->chip);
+	writel(0, regs + (dir ? 0xa0 : 0x4c));
+}
+
+/* An abort in the middle of a batch: the callback says so, with the
+ * residue of what the engine did not move, in both modes; the channel is
+ * usable after. */
+static void abort_reports_residue(struct kunit *test)
+{
+	const struct dw_edma_rs_entry v[3] = {
+		{ .src = 0x1000000000ULL, .dst = 0x200000000ULL, .len = 512 },
+		{ .src = 0x1000001000ULL, .dst = 0x200001000ULL, .len = 256 },
+		{ .src = 0x1000002000ULL, .dst = 0x200002000ULL, .len = 128 },
+	};
+	struct rig *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	int compat;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	for (compat = 0; compat < 2; compat++) {
+		struct dma_chan *chan;
+		struct done d, d2;
+
+		dw_edma_rs_linux_compat = compat;
+		rig_up(test, r, EDMA_MF_EDMA_UNROLL, true);
+		dw_edma_rs_linux_compat = false;
+		chan = get_chan(r, EDMA_DIR_WRITE, 4);
+		KUNIT_ASSERT_NOT_NULL(test, chan);
+		submit_batch(test, chan, v, 3, &d);
+		dma_async_issue_pending(chan);
+		engine_aborted(r, EDMA_DIR_WRITE, 4, 1, &v[1]);
+		KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&d.c, HZ), 0ul);
+		KUNIT_EXPECT_EQ(test, d.calls, 1);
+		KUNIT_EXPECT_EQ(test, d.res.result, DMA_TRANS_READ_FAILED);
+		/* Entry 0 moved; entries 1 and 2 did not. */
+		KUNIT_EXPECT_EQ(test, d.res.residue, 384u);
+		/* Usable after: the next batch starts and completes. */
+		submit_batch(test, chan, v, 1, &d2);
+		dma_async_issue_pending(chan);
+		engine_ran(r, EDMA_DIR_WRITE, 4, 1, true);
+		KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&d2.c, HZ), 0ul);
+		KUNIT_EXPECT_EQ(test, d2.res.result, DMA_TRANS_NOERROR);
+		dma_release_channel(chan);
+		rig_down(r);
+	}
+}
+
+/* prep_config_sg with its own slave config: the device side comes from it,
+ * not from the channel's. */
+static void config_sg_uses_its_config(struct kunit *test)
+{
+	struct rig *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct dma_slave_config chan_cfg = { .src_addr = 0x400000000ULL, .direction = DMA_DEV_TO_MEM };
+	struct dma_slave_config own = { .src_addr = 0x700000000ULL, .direction = DMA_DEV_TO_MEM };
+	struct dma_async_tx_descriptor *tx;
+	struct scatterlist sg[1];
+	struct dma_chan *chan;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	rig_up(test, r, EDMA_MF_EDMA_UNROLL, true);
+	chan = get_chan(r, EDMA_DIR_READ, 3);
+	KUNIT_ASSERT_NOT_NULL(test, chan);
+	KUNIT_ASSERT_EQ(test, dmaengine_slave_config(chan, &chan_cfg), 0);
+	sg_init_table(sg, 1);
+	sg_dma_address(&sg[0]) = 0x1000000000ULL;
+	sg_dma_len(&sg[0]) = 64;
+	tx = dmaengine_prep_config_sg(chan, sg, 1, DMA_DEV_TO_MEM, 0, &own);
+	KUNIT_ASSERT_NOT_NULL(test, tx);
+	dmaengine_submit(tx);
+	dma_async_issue_pending(chan);
+	KUNIT_EXPECT_EQ(test, *(u64 *)(r->ll[EDMA_DIR_READ][3] + 8), 0x700000000ULL);
+	engine_ran(r, EDMA_DIR_READ, 3, 1, true);
+	dmaengine_synchronize(chan);
+	dma_release_channel(chan);
+	rig_down(r);
+}
+
 /* --- side by side with dw-edma in the same kernel --- */
 
 static int dw_virq;
@@ -782,6 +876,8 @@ static struct kunit_case dw_edma_rs_cases[] = {
 	KUNIT_CASE(clients_linux_compatible),
 	KUNIT_CASE(slave_sg_in_order),
 	KUNIT_CASE(remote_imwr_target),
+	KUNIT_CASE(abort_reports_residue),
+	KUNIT_CASE(config_sg_uses_its_config),
 	KUNIT_CASE(side_by_side_mhi),
 	KUNIT_CASE(side_by_side_nvme),
 	{}
