@@ -3,8 +3,8 @@
 use edma_core::channel::{Channel, ChannelConfig, NoLl, Outcome, Terminate};
 use edma_core::plan::Entry;
 
-use crate::controller::{CtrlInner, ctrl_of, put, report, slice_or_empty};
-use crate::handle::{self, MAGIC_CHANNEL, Slot, Storage, edma_channel, edma_controller};
+use crate::controller::{CtrlInner, ctrl_of, put, release_handle, report, slice_or_empty};
+use crate::handle::{self, MAGIC_CHANNEL, Storage, edma_channel, edma_controller};
 use crate::io::{CRegs, CbLl, CbTranslate, LlDesc, TrDesc, edma_ll, edma_translate};
 use crate::types::*;
 use edma_backend_mmio::MmioLl;
@@ -114,13 +114,13 @@ pub(crate) unsafe fn chan_of<'a>(
     ctrl: *const edma_controller,
 ) -> Result<&'a mut ChanInner, edma_status> {
     // SAFETY: forwarded contract.
-    let slot = unsafe { handle::check::<edma_channel>(p) }?;
-    // SAFETY: a live slot; exclusive by contract.
-    let inner = unsafe { &mut (*slot).value };
-    if !ctrl.is_null() && inner.ctrl != ctrl {
-        return Err(edma_status::EDMA_ERR_WRONG_CONTROLLER);
+    unsafe { handle::live(p, ctrl) }
+}
+
+impl handle::Owned for ChanInner {
+    fn owner(&self) -> *const edma_controller {
+        self.ctrl
     }
-    Ok(inner)
 }
 
 /// The caller's configuration as a channel configuration.
@@ -244,43 +244,17 @@ pub unsafe extern "C" fn edma_channel_release(
     ch: *mut edma_channel,
     err: *mut edma_error,
 ) -> edma_status {
-    let r = (|| {
-        // SAFETY: the caller's storage.
-        let slot: *mut Slot<ChanInner> =
-            unsafe { handle::check::<edma_channel>(ch) }.map_err(bare)?;
-        // SAFETY: a live slot.
-        let inner = unsafe { &mut (*slot).value };
-        let c = inner.ctrl().map_err(bare)?;
-        let busy = each_chan!(&inner.chan, x => x.is_busy());
-        if busy {
-            return Err(bare(edma_status::EDMA_ERR_BUSY));
-        }
-        // SAFETY: the value is moved out once and the slot marked released
-        // without dropping it again.
-        let inner = unsafe { core::ptr::read(&raw const (*slot).value) };
-        let released = each_chan!(inner.chan, x => c.ctrl.release(x).is_ok());
-        // SAFETY: the value was moved out; retire drops nothing of it twice
-        // because `ChanInner` is replaced by a value with nothing to drop.
-        unsafe { retire_moved(slot) };
-        c.drop_user();
-        if released {
-            Ok(())
-        } else {
-            Err(bare(edma_status::EDMA_ERR_OTHER))
-        }
-    })();
+    // SAFETY: the caller's handle.
+    let r = unsafe {
+        release_handle(
+            ch,
+            |inner: &ChanInner| {
+                each_chan!(&inner.chan, x => x.is_busy()).then_some(edma_status::EDMA_ERR_BUSY)
+            },
+            |inner, c| each_chan!(inner.chan, x => c.ctrl.release(x).is_ok()),
+        )
+    };
     report(r, err)
-}
-
-/// Marks a slot released whose value was moved out.
-///
-/// # Safety
-///
-/// The slot's value must have been moved out (read) and not be used again.
-unsafe fn retire_moved<T>(slot: *mut Slot<T>) {
-    // SAFETY: `ManuallyDrop` view of the same layout: marks the slot
-    // released without dropping the moved-out value.
-    unsafe { handle::retire(slot.cast::<Slot<core::mem::ManuallyDrop<T>>>()) }
 }
 
 /// Validates `entries[0..n]` and starts them as one batch on the channel:
@@ -309,19 +283,18 @@ pub unsafe extern "C" fn edma_channel_submit(
     summary: *mut edma_plan_summary,
     err: *mut edma_error,
 ) -> edma_status {
-    let r = (|| {
-        // SAFETY: the caller's handle, used by one caller at a time.
-        let inner = unsafe { chan_of(ch, core::ptr::null()) }.map_err(bare)?;
-        let c = inner.ctrl().map_err(bare)?;
-        // SAFETY: valid until the batch completes (contract), which is as
-        // long as the channel keeps it.
-        let entries: &'static [Entry] = unsafe { entries_from(entries, n) }.map_err(bare)?;
-        let s =
-            each_chan!(&mut inner.chan, x => x.submit(&c.ctrl, entries)).map_err(channel_fail)?;
-        put(summary, s.into());
-        Ok(())
-    })();
-    report(r, err)
+    // SAFETY: the caller's handle; the entries stay valid until the batch
+    // completes (contract), which is as long as the channel keeps them.
+    unsafe {
+        plan_call(
+            ch,
+            entries,
+            n,
+            summary,
+            err,
+            |x, c, e| each_chan!(&mut x.chan, x => x.submit(&c.ctrl, e)),
+        )
+    }
 }
 
 pub(crate) fn edma_channel_on_interrupt_inner(inner: &mut ChanInner) -> edma_outcome {
@@ -471,13 +444,45 @@ pub unsafe extern "C" fn edma_channel_check(
     summary: *mut edma_plan_summary,
     err: *mut edma_error,
 ) -> edma_status {
+    // SAFETY: the caller's handle and entries (read during the call only).
+    unsafe {
+        plan_call(
+            ch,
+            entries,
+            n,
+            summary,
+            err,
+            |x, c, e| each_chan!(&x.chan, x => x.check(&c.ctrl, e)),
+        )
+    }
+}
+
+/// Submit and check: the handle, its controller and the entries resolved,
+/// `op` run, its summary or error reported.
+///
+/// # Safety
+///
+/// `ch` a channel handle; `entries` valid for `n` reads for as long as `op`
+/// keeps them (submit: until the batch completes).
+unsafe fn plan_call(
+    ch: *mut edma_channel,
+    entries: *const edma_entry,
+    n: usize,
+    summary: *mut edma_plan_summary,
+    err: *mut edma_error,
+    op: impl FnOnce(
+        &mut ChanInner,
+        &'static CtrlInner,
+        &'static [Entry],
+    ) -> Result<edma_core::plan::PlanSummary, edma_core::channel::ChannelError>,
+) -> edma_status {
     let r = (|| {
-        // SAFETY: the caller's handle.
+        // SAFETY: the caller's handle, used by one caller at a time.
         let inner = unsafe { chan_of(ch, core::ptr::null()) }.map_err(bare)?;
         let c = inner.ctrl().map_err(bare)?;
-        // SAFETY: valid for the call (contract).
-        let entries = unsafe { entries_from(entries, n) }.map_err(bare)?;
-        let s = each_chan!(&inner.chan, x => x.check(&c.ctrl, entries)).map_err(channel_fail)?;
+        // SAFETY: forwarded contract.
+        let entries: &'static [Entry] = unsafe { entries_from(entries, n) }.map_err(bare)?;
+        let s = op(inner, c, entries).map_err(channel_fail)?;
         put(summary, s.into());
         Ok(())
     })();

@@ -448,3 +448,40 @@ pub(crate) unsafe fn slice_or_empty<'a, T>(p: *const T, n: usize) -> Option<&'a 
     // SAFETY: non-null, valid for `n` elements (contract).
     Some(unsafe { core::slice::from_raw_parts(p, n) })
 }
+
+/// Releases a channel or ring handle: `refuse` may keep it (a status: busy,
+/// stopping), otherwise the value is moved out of the storage, handed to
+/// `give_back` with its controller (which says whether the controller took
+/// the hardware channel back), and the storage is marked released.
+///
+/// # Safety
+///
+/// `p` as for [`handle::live`].
+pub(crate) unsafe fn release_handle<S: Storage>(
+    p: *mut S,
+    refuse: impl FnOnce(&S::Value) -> Option<edma_status>,
+    give_back: impl FnOnce(S::Value, &CtrlInner) -> bool,
+) -> Result<(), Fail>
+where
+    S::Value: handle::Owned,
+{
+    // SAFETY: the caller's storage.
+    let slot: *mut Slot<S::Value> = unsafe { handle::check::<S>(p) }.map_err(bare)?;
+    // SAFETY: a live slot.
+    let value = unsafe { &(*slot).value };
+    // SAFETY: the controller it was initialised on (it cannot be
+    // deinitialised while this handle lives; `ctrl_of` re-checks it).
+    let c = unsafe { ctrl_of(handle::Owned::owner(value)) }.map_err(bare)?;
+    if let Some(s) = refuse(value) {
+        return Err(bare(s));
+    }
+    // SAFETY: live slot, no reference to its value kept.
+    let value = unsafe { handle::take(slot) };
+    let released = give_back(value, c);
+    c.drop_user();
+    if released {
+        Ok(())
+    } else {
+        Err(bare(edma_status::EDMA_ERR_OTHER))
+    }
+}

@@ -173,3 +173,51 @@ pub(crate) unsafe fn retire<T>(slot: *mut Slot<T>) {
         (*slot).magic = MAGIC_RELEASED;
     }
 }
+
+/// A channel or ring: the controller it belongs to.
+pub(crate) trait Owned {
+    /// The controller storage it was initialised on.
+    fn owner(&self) -> *const edma_controller;
+}
+
+/// The live channel or ring in `p`; with `ctrl` not NULL, also checks that
+/// it belongs to that controller.
+///
+/// # Safety
+///
+/// `p` valid for reads and writes of `S` when not NULL and aligned; no
+/// other reference to the value in use (the caller serialises calls on
+/// one handle).
+pub(crate) unsafe fn live<'a, S: Storage>(
+    p: *mut S,
+    ctrl: *const edma_controller,
+) -> Result<&'a mut S::Value, edma_status>
+where
+    S::Value: Owned,
+{
+    // SAFETY: forwarded contract.
+    let slot = unsafe { check::<S>(p) }?;
+    // SAFETY: a live slot; exclusive by contract.
+    let value = unsafe { &mut (*slot).value };
+    if !ctrl.is_null() && value.owner() != ctrl {
+        return Err(edma_status::EDMA_ERR_WRONG_CONTROLLER);
+    }
+    Ok(value)
+}
+
+/// Moves the value out of a live slot and marks the slot released without
+/// dropping the value there.
+///
+/// # Safety
+///
+/// `slot` must come from [`check`]; no reference to its value may be used
+/// afterwards.
+pub(crate) unsafe fn take<T>(slot: *mut Slot<T>) -> T {
+    // SAFETY: the value is read once; the `ManuallyDrop` view of the same
+    // layout marks the slot released without dropping it a second time.
+    unsafe {
+        let value = core::ptr::read(&raw const (*slot).value);
+        retire(slot.cast::<Slot<core::mem::ManuallyDrop<T>>>());
+        value
+    }
+}

@@ -5,8 +5,8 @@ use edma_core::channel::Channel;
 use edma_core::ring::{Notify, Ring, RingTerminate};
 
 use crate::channel::{config_from, entries_from};
-use crate::controller::{CtrlInner, ctrl_of, put, report};
-use crate::handle::{self, MAGIC_RING, Slot, Storage, edma_controller, edma_ring};
+use crate::controller::{CtrlInner, ctrl_of, put, release_handle, report};
+use crate::handle::{self, MAGIC_RING, Storage, edma_controller, edma_ring};
 use crate::io::{CRegs, CbLl, CbTranslate, LlDesc, TrDesc, edma_ll, edma_translate};
 use crate::types::*;
 use edma_backend_mmio::MmioLl;
@@ -119,13 +119,13 @@ pub(crate) unsafe fn ring_of<'a>(
     ctrl: *const edma_controller,
 ) -> Result<&'a mut RingInner, edma_status> {
     // SAFETY: forwarded contract.
-    let slot = unsafe { handle::check::<edma_ring>(p) }?;
-    // SAFETY: a live slot; exclusive by contract.
-    let inner = unsafe { &mut (*slot).value };
-    if !ctrl.is_null() && inner.ctrl != ctrl {
-        return Err(edma_status::EDMA_ERR_WRONG_CONTROLLER);
+    unsafe { handle::live(p, ctrl) }
+}
+
+impl handle::Owned for RingInner {
+    fn owner(&self) -> *const edma_controller {
+        self.ctrl
     }
-    Ok(inner)
 }
 
 fn notify_from(v: u32) -> Option<Notify> {
@@ -223,32 +223,22 @@ pub unsafe extern "C" fn edma_ring_release(
     ring: *mut edma_ring,
     err: *mut edma_error,
 ) -> edma_status {
-    let r = (|| {
-        // SAFETY: the caller's storage.
-        let slot: *mut Slot<RingInner> =
-            unsafe { handle::check::<edma_ring>(ring) }.map_err(bare)?;
-        // SAFETY: a live slot.
-        let inner = unsafe { &mut (*slot).value };
-        let c = inner.ctrl().map_err(bare)?;
-        if each_ring!(&inner.ring, r => r.is_stopping()) {
-            return Err(bare(edma_status::EDMA_ERR_STOPPING));
-        }
-        if each_ring!(&inner.ring, r => r.queued()) != 0 {
-            return Err(bare(edma_status::EDMA_ERR_BUSY));
-        }
-        // SAFETY: moved out once; the slot is marked released below without
-        // dropping it again.
-        let inner = unsafe { core::ptr::read(&raw const (*slot).value) };
-        let released = each_ring!(inner.ring, r => r.release(&c.ctrl).is_ok());
-        // SAFETY: the value was moved out.
-        unsafe { handle::retire(slot.cast::<Slot<core::mem::ManuallyDrop<RingInner>>>()) };
-        c.drop_user();
-        if released {
-            Ok(())
-        } else {
-            Err(bare(edma_status::EDMA_ERR_OTHER))
-        }
-    })();
+    // SAFETY: the caller's handle.
+    let r = unsafe {
+        release_handle(
+            ring,
+            |inner: &RingInner| {
+                if each_ring!(&inner.ring, r => r.is_stopping()) {
+                    Some(edma_status::EDMA_ERR_STOPPING)
+                } else if each_ring!(&inner.ring, r => r.queued()) != 0 {
+                    Some(edma_status::EDMA_ERR_BUSY)
+                } else {
+                    None
+                }
+            },
+            |inner, c| each_ring!(inner.ring, r => r.release(&c.ctrl).is_ok()),
+        )
+    };
     report(r, err)
 }
 
