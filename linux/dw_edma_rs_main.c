@@ -740,6 +740,9 @@ int dw_edma_rs_probe(struct dw_edma_chip *chip)
 								 (void __force *)chip->reg_base) != EDMA_OK)
 		return -EINVAL;
 	edma_controller_channel_counts(&rs->ctrl, &wr, &rd);
+	/* The engine off, every interrupt masked and cleared, as dw-edma's
+	 * probe leaves it. */
+	edma_controller_off(&rs->ctrl);
 	rs->wr_cnt = min_t(unsigned int, wr, chip->ll_wr_cnt);
 	rs->rd_cnt = min_t(unsigned int, rd, chip->ll_rd_cnt);
 	if (!rs->wr_cnt && !rs->rd_cnt) {

@@ -15,6 +15,7 @@
 #include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>
 #include <linux/ktime.h>
@@ -30,6 +31,11 @@
 #define LL_BUS(dir, ch) (0x1000080000ULL + (dir) * 0x8000 + (ch) * 0x1000)
 #define LL_DATA_SLOTS (LL_SIZE / 24 - 1)	/* a ring's data slots: all but the link */
 #define MAX_LOG 4096
+
+/* The conformance recorder: when on, every register access and step is
+ * printed as "RSREC <seq> ..." lines in conformance/'s trace format. */
+static bool rsrec_on;
+static unsigned int rsrec_seq;
 
 struct rig {
 	struct kunit *test;
@@ -65,8 +71,12 @@ static u32 rec_read32(void *ctx, size_t off)
 {
 	struct rig *r = ctx;
 
+	u32 v = readl((void __iomem *)r->regs + off);
+
 	r->reads++;
-	return readl((void __iomem *)r->regs + off);
+	if (rsrec_on)
+		pr_info("RSREC %u a r32 reg 0x%zx 0x%x\n", rsrec_seq++, off, v);
+	return v;
 }
 
 static void rec_write32(void *ctx, size_t off, u32 v)
@@ -74,6 +84,8 @@ static void rec_write32(void *ctx, size_t off, u32 v)
 	struct rig *r = ctx;
 
 	r->writes++;
+	if (rsrec_on)
+		pr_info("RSREC %u a w32 reg 0x%zx 0x%x\n", rsrec_seq++, off, v);
 	if (is_doorbell(r, off, v))
 		r->doorbells++;
 	if (r->logged < MAX_LOG) {
@@ -85,6 +97,11 @@ static void rec_write32(void *ctx, size_t off, u32 v)
 }
 
 static const struct edma_reg_ops rec_ops = { .read32 = rec_read32, .write32 = rec_write32 };
+
+/* For the conformance scenarios: LL regions of this many bytes (0: LL_SIZE)
+ * and non-LL channels. */
+static size_t rig_ll_sz;
+static bool rig_non_ll;
 
 static void rig_up(struct kunit *test, struct rig *r, u32 mf, bool local)
 {
@@ -118,9 +135,10 @@ static void rig_up(struct kunit *test, struct rig *r, u32 mf, bool local)
 			KUNIT_ASSERT_NOT_NULL(test, r->ll[dir][ch]);
 			reg->vaddr.mem = r->ll[dir][ch];
 			reg->paddr = LL_BUS(dir, ch);
-			reg->sz = LL_SIZE;
+			reg->sz = rig_ll_sz ?: LL_SIZE;
 		}
 	}
+	r->chip.cfg_non_ll = rig_non_ll;
 	dw_edma_rs_test_ops = &rec_ops;
 	dw_edma_rs_test_ctx = r;
 	KUNIT_ASSERT_EQ(test, dw_edma_rs_probe(&r->chip), 0);
@@ -227,8 +245,10 @@ static void probe_every_map(struct kunit *test)
 		struct dma_chan *w, *rd;
 
 		rig_up(test, r, maps[i], true);
-		/* Probe writes nothing: channels are claimed when requested. */
-		KUNIT_EXPECT_EQ(test, r->writes, 0u);
+		/* Probe turns the engine off (as dw-edma's does) and starts
+		 * nothing: channels are claimed when requested. */
+		KUNIT_EXPECT_GT(test, r->writes, 0u);
+		KUNIT_EXPECT_EQ(test, r->doorbells, 0u);
 		w = get_chan(r, EDMA_DIR_WRITE, 0);
 		rd = get_chan(r, EDMA_DIR_READ, 7);
 		KUNIT_EXPECT_NOT_NULL(test, w);
@@ -701,6 +721,219 @@ static void config_sg_uses_its_config(struct kunit *test)
 	rig_down(r);
 }
 
+/* --- the conformance scenarios of conformance/kunit, on this provider in
+ * the Linux-compatible mode; linux/run.sh splits the output into
+ * linux/traces/, and edma-core/tests/linux_traces.rs compares them with
+ * the Linux 7.2 recordings --- */
+
+#define RS_LOCAL_BASE	0x1000000000ULL
+#define RS_PCI_BASE	0x200000000ULL
+#define RS_LL_BASE	(RS_LOCAL_BASE + 0x80000)
+#define RS_MSI_ADDR	0x12345670c0ULL
+
+enum rs_kind { RS_NORMAL, RS_ABORT, RS_TERMINATE };
+
+struct rs_scenario {
+	u32 mf;
+	bool remote;
+	int dir, ch, slots, shape;
+	enum rs_kind kind;
+	bool non_ll;
+};
+
+/* The entries of conformance/kunit (3 and 7 entries). */
+static const u32 rs_len[2][7] = {
+	{ 0x40, 0x1000, 0x24 },
+	{ 0x10, 0x200, 0x30, 0x1000, 0x8, 0x100, 0x44 },
+};
+static const u32 rs_sg_off[2][7] = {
+	{ 0x3000, 0x100, 0x8000 },
+	{ 0x9000, 0x2000, 0x40, 0x5000, 0x7ff8, 0x3100, 0xa000 },
+};
+static const int rs_n[2] = { 3, 7 };
+
+static void rs_step(const char *name)
+{
+	pr_info("RSREC %u step %s\n", rsrec_seq++, name);
+}
+
+static void rs_dump_ll(struct rig *r, const struct rs_scenario *s)
+{
+	u8 *ll = r->ll[s->dir][s->ch];
+	int i;
+
+	for (i = 0; i < s->slots; i++)
+		pr_info("RSREC %u ll %d %*phN\n", rsrec_seq++, i, 24, ll + i * 24);
+}
+
+static void rs_irq(struct rig *r, const struct rs_scenario *s, bool abort)
+{
+	void __iomem *st;
+	u32 bit;
+
+	if (s->mf == EDMA_MF_HDMA_NATIVE) {
+		st = (void __iomem *)r->regs + s->ch * 0x200 + (s->dir ? 0x100 : 0) + 0x84;
+		bit = abort ? BIT(2) : BIT(0);
+	} else {
+		st = (void __iomem *)r->regs + (s->dir ? 0xa0 : 0x4c);
+		bit = abort ? BIT(16 + s->ch) : BIT(s->ch);
+	}
+	rs_step(abort ? "irq-abort" : "irq-done");
+	/* As the Linux harness: set the status bit, run the handler, clear. */
+	*(volatile u32 *)st |= bit;
+	dw_edma_rs_handle_irq(&r->chip);
+	*(volatile u32 *)st &= ~bit;
+	rs_dump_ll(r, s);
+}
+
+static const char *rs_mf_name(u32 mf)
+{
+	switch (mf) {
+	case EDMA_MF_EDMA_LEGACY: return "legacy";
+	case EDMA_MF_EDMA_UNROLL: return "unroll";
+	case EDMA_MF_HDMA_COMPAT: return "compat";
+	default: return "native";
+	}
+}
+
+static void rs_run(struct kunit *test, struct rig *r, const struct rs_scenario *s)
+{
+	bool local_is_src = s->dir == EDMA_DIR_WRITE;
+	bool dev_is_src = s->remote ? s->dir == EDMA_DIR_WRITE : s->dir == EDMA_DIR_READ;
+	enum dma_transfer_direction tdir = dev_is_src ? DMA_DEV_TO_MEM : DMA_MEM_TO_DEV;
+	u64 dev_base = (dev_is_src == local_is_src ? RS_LOCAL_BASE : RS_PCI_BASE) + 0x40000;
+	u64 sg_base = dev_is_src == local_is_src ? RS_PCI_BASE : RS_LOCAL_BASE;
+	struct dma_slave_config cfg = { .direction = tdir };
+	struct dma_async_tx_descriptor *txd;
+	int n = rs_n[s->shape], per = s->non_ll ? 1 : s->slots - 1;
+	int chunks = (n + per - 1) / per, i, d, c;
+	struct scatterlist *sgl;
+	struct dma_chan *chan;
+	dma_cookie_t cookie;
+	u64 off = 0;
+
+	pr_info("RSREC %u begin map=%s deploy=%s dir=%s ch=%d slots=%d kind=%s nonll=%d llbus=0x%llx chunks=%d\n",
+		rsrec_seq++, rs_mf_name(s->mf), s->remote ? "remote" : "local",
+		s->dir == EDMA_DIR_WRITE ? "write" : "read", s->ch, s->slots,
+		s->kind == RS_ABORT ? "abort" : s->kind == RS_TERMINATE ? "terminate" : "normal",
+		s->non_ll, RS_LL_BASE + s->dir * 0x8000 + s->ch * 0x1000, chunks);
+	rsrec_on = true;
+	rs_step("probe");
+	dw_edma_rs_linux_compat = true;
+	rig_ll_sz = s->slots * 24;
+	rig_non_ll = s->non_ll;
+	rig_up(test, r, s->mf, !s->remote);
+	dw_edma_rs_linux_compat = false;
+	rig_ll_sz = 0;
+	rig_non_ll = false;
+	/* conformance/kunit's LL regions: slots * 24 bytes at its bus addresses. */
+	for (d = 0; d < 2; d++) {
+		for (c = 0; c < 8; c++) {
+			struct dw_edma_region *reg = d ? &r->chip.ll_region_rd[c] : &r->chip.ll_region_wr[c];
+
+			KUNIT_ASSERT_EQ(test, reg->paddr, RS_LL_BASE + d * 0x8000 + c * 0x1000);
+		}
+	}
+	if (s->remote) {
+		rs_step("msi");
+		pr_info("RSREC %u msi 0x%llx 0x%x\n", rsrec_seq++, RS_MSI_ADDR, 0x41 + s->ch);
+		KUNIT_ASSERT_EQ(test, dw_edma_rs_set_remote_irq(&r->chip, s->dir, s->ch, RS_MSI_ADDR,
+								  0x41 + s->ch), 0);
+	}
+	rs_step("get");
+	chan = get_chan(r, s->dir, s->ch);
+	KUNIT_ASSERT_NOT_NULL(test, chan);
+	if (dev_is_src)
+		cfg.src_addr = dev_base;
+	else
+		cfg.dst_addr = dev_base;
+	rs_step("config");
+	KUNIT_ASSERT_EQ(test, dmaengine_slave_config(chan, &cfg), 0);
+	sgl = kunit_kcalloc(test, n, sizeof(*sgl), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sgl);
+	sg_init_table(sgl, n);
+	for (i = 0; i < n; i++) {
+		u64 sg = sg_base + rs_sg_off[s->shape][i];
+		u64 dv = dev_base + off;
+
+		sg_dma_address(&sgl[i]) = sg;
+		sg_dma_len(&sgl[i]) = rs_len[s->shape][i];
+		pr_info("RSREC %u entry 0x%llx 0x%llx 0x%x\n", rsrec_seq++, dev_is_src ? dv : sg,
+			dev_is_src ? sg : dv, rs_len[s->shape][i]);
+		off += rs_len[s->shape][i];
+	}
+	rs_step("prep");
+	txd = dmaengine_prep_slave_sg(chan, sgl, n, tdir, DMA_PREP_INTERRUPT);
+	KUNIT_ASSERT_NOT_NULL(test, txd);
+	rs_step("submit");
+	cookie = dmaengine_submit(txd);
+	rs_step("issue");
+	dma_async_issue_pending(chan);
+	rs_dump_ll(r, s);
+	if (s->kind == RS_TERMINATE) {
+		rs_step("terminate");
+		KUNIT_EXPECT_EQ(test, dmaengine_terminate_async(chan), 0);
+		rs_irq(r, s, false);
+		rs_step("synchronize");
+		dmaengine_synchronize(chan);
+	} else {
+		for (i = 0; i < chunks; i++) {
+			bool abort = s->kind == RS_ABORT && i == 1;
+
+			rs_irq(r, s, abort);
+			if (abort)
+				break;
+		}
+		/* Let the callback tasklet run before the result is read. */
+		dmaengine_synchronize(chan);
+	}
+	pr_info("RSREC %u result %d\n", rsrec_seq++, dma_async_is_tx_complete(chan, cookie, NULL, NULL));
+	rs_step("release");
+	dma_release_channel(chan);
+	rs_step("remove");
+	KUNIT_EXPECT_EQ(test, dw_edma_rs_remove(&r->chip), 0);
+	rsrec_on = false;
+	pr_info("RSREC %u end\n", rsrec_seq++);
+	msleep(20);	/* let the console drain */
+}
+
+static void conformance_recordings(struct kunit *test)
+{
+	static const u32 maps[] = { EDMA_MF_EDMA_LEGACY, EDMA_MF_EDMA_UNROLL, EDMA_MF_HDMA_COMPAT,
+				    EDMA_MF_HDMA_NATIVE };
+	struct rig *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct rs_scenario s;
+	int m, rem, d, shape, idx = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	pr_info("RSREC %u start\n", rsrec_seq++);
+	for (m = 0; m < ARRAY_SIZE(maps); m++) {
+		for (rem = 0; rem < 2; rem++) {
+			for (d = 0; d < 2; d++) {
+				for (shape = 0; shape < 2; shape++) {
+					s = (struct rs_scenario){ .mf = maps[m], .remote = rem, .dir = d,
+								  .ch = d == EDMA_DIR_WRITE ? 1 : 2,
+								  .slots = shape ? 4 : 8, .shape = shape };
+					rs_run(test, r, &s);
+					idx++;
+				}
+			}
+		}
+		s = (struct rs_scenario){ .mf = maps[m], .dir = EDMA_DIR_WRITE, .ch = 3, .slots = 4,
+					  .shape = 1, .kind = RS_ABORT };
+		rs_run(test, r, &s);
+		s = (struct rs_scenario){ .mf = maps[m], .dir = EDMA_DIR_READ, .ch = 0, .slots = 4,
+					  .shape = 1, .kind = RS_TERMINATE };
+		rs_run(test, r, &s);
+		idx += 2;
+	}
+	s = (struct rs_scenario){ .mf = EDMA_MF_HDMA_NATIVE, .dir = EDMA_DIR_WRITE, .ch = 5, .slots = 4,
+				  .shape = 0, .non_ll = true };
+	rs_run(test, r, &s);
+	idx++;
+	pr_info("RSREC %u done %d\n", rsrec_seq++, idx);
+}
+
 /* --- side by side with dw-edma in the same kernel --- */
 
 static int dw_virq;
@@ -880,6 +1113,7 @@ static struct kunit_case dw_edma_rs_cases[] = {
 	KUNIT_CASE(config_sg_uses_its_config),
 	KUNIT_CASE(side_by_side_mhi),
 	KUNIT_CASE(side_by_side_nvme),
+	KUNIT_CASE(conformance_recordings),
 	{}
 };
 

@@ -152,11 +152,24 @@ pub fn parse(file: &str, text: &str) -> Trace {
     }
 }
 
-/// Every committed trace, sorted by file name.
+/// Every committed Linux trace, sorted by file name.
 pub fn all() -> Vec<Trace> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../conformance/traces");
+    all_in(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../conformance/traces"
+    ))
+}
+
+/// Every trace the dw_edma_rs provider recorded of the same scenarios in a
+/// Linux 7.3 kernel (linux/run.sh), sorted by file name.
+#[allow(dead_code)]
+pub fn provider() -> Vec<Trace> {
+    all_in(concat!(env!("CARGO_MANIFEST_DIR"), "/../linux/traces"))
+}
+
+fn all_in(dir: &str) -> Vec<Trace> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
-        .expect("conformance/traces")
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "trace"))
         .collect();
