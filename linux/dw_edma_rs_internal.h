@@ -11,6 +11,7 @@ extern void *dw_edma_rs_test_ctx;
 /* The linux_compat module parameter (probe reads it). */
 extern bool dw_edma_rs_linux_compat;
 u64 dw_edma_rs_doorbells_skipped(struct dma_chan *dchan);
+u64 dw_edma_rs_test_next_index(struct dma_chan *dchan);
 
 /* The crate's panic hook (freestanding builds call it; never returns). */
 void __noreturn edma_panic(const uint8_t *file, size_t len, uint32_t line);

@@ -501,6 +501,20 @@ u64 dw_edma_rs_doorbells_skipped(struct dma_chan *dchan)
 	return to_rs_chan(dchan)->doorbells_skipped;
 }
 
+/* Entries appended to the channel's ring so far, its next index (tests). */
+u64 dw_edma_rs_test_next_index(struct dma_chan *dchan)
+{
+	struct dw_edma_rs_chan *c = to_rs_chan(dchan);
+	struct edma_ring_info info = { 0 };
+	unsigned long flags;
+
+	spin_lock_irqsave(&c->vc.lock, flags);
+	if (c->live && c->ring_mode)
+		edma_ring_info(&c->h.ring, &info);
+	spin_unlock_irqrestore(&c->vc.lock, flags);
+	return info.next_index;
+}
+
 static void rs_chan_irq(struct dw_edma_rs_chan *c)
 {
 	unsigned long flags;

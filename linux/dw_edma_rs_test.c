@@ -36,6 +36,8 @@
  * printed as "RSREC <seq> ..." lines in conformance/'s trace format. */
 static bool rsrec_on;
 static unsigned int rsrec_seq;
+/* "RSREC": the Linux-compatible mode's recordings; "RRREC": ring mode's. */
+static const char *rsrec_tag = "RSREC";
 
 struct rig {
 	struct kunit *test;
@@ -75,7 +77,7 @@ static u32 rec_read32(void *ctx, size_t off)
 
 	r->reads++;
 	if (rsrec_on)
-		pr_info("RSREC %u a r32 reg 0x%zx 0x%x\n", rsrec_seq++, off, v);
+		pr_info("%s %u a r32 reg 0x%zx 0x%x\n", rsrec_tag, rsrec_seq++, off, v);
 	return v;
 }
 
@@ -85,7 +87,7 @@ static void rec_write32(void *ctx, size_t off, u32 v)
 
 	r->writes++;
 	if (rsrec_on)
-		pr_info("RSREC %u a w32 reg 0x%zx 0x%x\n", rsrec_seq++, off, v);
+		pr_info("%s %u a w32 reg 0x%zx 0x%x\n", rsrec_tag, rsrec_seq++, off, v);
 	if (is_doorbell(r, off, v))
 		r->doorbells++;
 	if (r->logged < MAX_LOG) {
@@ -754,7 +756,7 @@ static const int rs_n[2] = { 3, 7 };
 
 static void rs_step(const char *name)
 {
-	pr_info("RSREC %u step %s\n", rsrec_seq++, name);
+	pr_info("%s %u step %s\n", rsrec_tag, rsrec_seq++, name);
 }
 
 static void rs_dump_ll(struct rig *r, const struct rs_scenario *s)
@@ -763,7 +765,7 @@ static void rs_dump_ll(struct rig *r, const struct rs_scenario *s)
 	int i;
 
 	for (i = 0; i < s->slots; i++)
-		pr_info("RSREC %u ll %d %*phN\n", rsrec_seq++, i, 24, ll + i * 24);
+		pr_info("%s %u ll %d %*phN\n", rsrec_tag, rsrec_seq++, i, 24, ll + i * 24);
 }
 
 static void rs_irq(struct rig *r, const struct rs_scenario *s, bool abort)
@@ -786,6 +788,41 @@ static void rs_irq(struct rig *r, const struct rs_scenario *s, bool abort)
 	rs_dump_ll(r, s);
 }
 
+/* Ring mode: the engine ran every element appended so far and stopped:
+ * LLP past them, transfer size 0, status stopped, the done/stop bit, the
+ * handler; then the bit falls. The same pokes as engine_ran(), in the
+ * shared window on the legacy map. */
+static void rs_ring_irq(struct rig *r, const struct rs_scenario *s, struct dma_chan *chan)
+{
+	u64 e = dw_edma_rs_test_next_index(chan);
+	u64 llp = LL_BUS(s->dir, s->ch) + (e % (s->slots - 1)) * 24;
+	void __iomem *regs = (void __iomem *)r->regs;
+	u32 b;
+
+	rs_step("irq-done");
+	if (s->mf == EDMA_MF_HDMA_NATIVE) {
+		b = ch_base(r, s->dir, s->ch);
+		writel(lower_32_bits(llp), regs + b + 0x10);
+		writel(upper_32_bits(llp), regs + b + 0x14);
+		writel(0, regs + b + 0x1c);
+		writel(3, regs + b + 0x80);
+		writel(1, regs + b + 0x84);
+	} else {
+		b = s->mf == EDMA_MF_EDMA_LEGACY ? 0x100 : ch_base(r, s->dir, s->ch);
+		writel(lower_32_bits(llp), regs + b + 0x1c);
+		writel(upper_32_bits(llp), regs + b + 0x20);
+		writel(0, regs + b + 0x08);
+		writel(readl(regs + b) | 0x60, regs + b);
+		writel(BIT(s->ch), regs + (s->dir ? 0xa0 : 0x4c));
+	}
+	dw_edma_rs_handle_irq(&r->chip);
+	if (s->mf == EDMA_MF_HDMA_NATIVE)
+		writel(0, regs + b + 0x84);
+	else
+		writel(0, regs + (s->dir ? 0xa0 : 0x4c));
+	rs_dump_ll(r, s);
+}
+
 static const char *rs_mf_name(u32 mf)
 {
 	switch (mf) {
@@ -796,7 +833,7 @@ static const char *rs_mf_name(u32 mf)
 	}
 }
 
-static void rs_run(struct kunit *test, struct rig *r, const struct rs_scenario *s)
+static void rs_run(struct kunit *test, struct rig *r, const struct rs_scenario *s, bool ring)
 {
 	bool local_is_src = s->dir == EDMA_DIR_WRITE;
 	bool dev_is_src = s->remote ? s->dir == EDMA_DIR_WRITE : s->dir == EDMA_DIR_READ;
@@ -812,14 +849,14 @@ static void rs_run(struct kunit *test, struct rig *r, const struct rs_scenario *
 	dma_cookie_t cookie;
 	u64 off = 0;
 
-	pr_info("RSREC %u begin map=%s deploy=%s dir=%s ch=%d slots=%d kind=%s nonll=%d llbus=0x%llx chunks=%d\n",
-		rsrec_seq++, rs_mf_name(s->mf), s->remote ? "remote" : "local",
+	pr_info("%s %u begin map=%s deploy=%s dir=%s ch=%d slots=%d kind=%s nonll=%d llbus=0x%llx chunks=%d\n",
+		rsrec_tag, rsrec_seq++, rs_mf_name(s->mf), s->remote ? "remote" : "local",
 		s->dir == EDMA_DIR_WRITE ? "write" : "read", s->ch, s->slots,
 		s->kind == RS_ABORT ? "abort" : s->kind == RS_TERMINATE ? "terminate" : "normal",
 		s->non_ll, RS_LL_BASE + s->dir * 0x8000 + s->ch * 0x1000, chunks);
 	rsrec_on = true;
 	rs_step("probe");
-	dw_edma_rs_linux_compat = true;
+	dw_edma_rs_linux_compat = !ring;
 	rig_ll_sz = s->slots * 24;
 	rig_non_ll = s->non_ll;
 	rig_up(test, r, s->mf, !s->remote);
@@ -836,7 +873,7 @@ static void rs_run(struct kunit *test, struct rig *r, const struct rs_scenario *
 	}
 	if (s->remote) {
 		rs_step("msi");
-		pr_info("RSREC %u msi 0x%llx 0x%x\n", rsrec_seq++, RS_MSI_ADDR, 0x41 + s->ch);
+		pr_info("%s %u msi 0x%llx 0x%x\n", rsrec_tag, rsrec_seq++, RS_MSI_ADDR, 0x41 + s->ch);
 		KUNIT_ASSERT_EQ(test, dw_edma_rs_set_remote_irq(&r->chip, s->dir, s->ch, RS_MSI_ADDR,
 								  0x41 + s->ch), 0);
 	}
@@ -858,7 +895,7 @@ static void rs_run(struct kunit *test, struct rig *r, const struct rs_scenario *
 
 		sg_dma_address(&sgl[i]) = sg;
 		sg_dma_len(&sgl[i]) = rs_len[s->shape][i];
-		pr_info("RSREC %u entry 0x%llx 0x%llx 0x%x\n", rsrec_seq++, dev_is_src ? dv : sg,
+		pr_info("%s %u entry 0x%llx 0x%llx 0x%x\n", rsrec_tag, rsrec_seq++, dev_is_src ? dv : sg,
 			dev_is_src ? sg : dv, rs_len[s->shape][i]);
 		off += rs_len[s->shape][i];
 	}
@@ -876,6 +913,12 @@ static void rs_run(struct kunit *test, struct rig *r, const struct rs_scenario *
 		rs_irq(r, s, false);
 		rs_step("synchronize");
 		dmaengine_synchronize(chan);
+	} else if (ring) {
+		/* Until the descriptor completes: the engine runs what was
+		 * appended, the handler appends the rest. */
+		for (i = 0; i < 16 && dmaengine_tx_status(chan, cookie, NULL) != DMA_COMPLETE; i++)
+			rs_ring_irq(r, s, chan);
+		dmaengine_synchronize(chan);
 	} else {
 		for (i = 0; i < chunks; i++) {
 			bool abort = s->kind == RS_ABORT && i == 1;
@@ -887,17 +930,17 @@ static void rs_run(struct kunit *test, struct rig *r, const struct rs_scenario *
 		/* Let the callback tasklet run before the result is read. */
 		dmaengine_synchronize(chan);
 	}
-	pr_info("RSREC %u result %d\n", rsrec_seq++, dma_async_is_tx_complete(chan, cookie, NULL, NULL));
+	pr_info("%s %u result %d\n", rsrec_tag, rsrec_seq++, dma_async_is_tx_complete(chan, cookie, NULL, NULL));
 	rs_step("release");
 	dma_release_channel(chan);
 	rs_step("remove");
 	KUNIT_EXPECT_EQ(test, dw_edma_rs_remove(&r->chip), 0);
 	rsrec_on = false;
-	pr_info("RSREC %u end\n", rsrec_seq++);
+	pr_info("%s %u end\n", rsrec_tag, rsrec_seq++);
 	msleep(20);	/* let the console drain */
 }
 
-static void conformance_recordings(struct kunit *test)
+static void rs_all(struct kunit *test, bool ring)
 {
 	static const u32 maps[] = { EDMA_MF_EDMA_LEGACY, EDMA_MF_EDMA_UNROLL, EDMA_MF_HDMA_COMPAT,
 				    EDMA_MF_HDMA_NATIVE };
@@ -906,7 +949,8 @@ static void conformance_recordings(struct kunit *test)
 	int m, rem, d, shape, idx = 0;
 
 	KUNIT_ASSERT_NOT_NULL(test, r);
-	pr_info("RSREC %u start\n", rsrec_seq++);
+	rsrec_tag = ring ? "RRREC" : "RSREC";
+	pr_info("%s %u start\n", rsrec_tag, rsrec_seq++);
 	for (m = 0; m < ARRAY_SIZE(maps); m++) {
 		for (rem = 0; rem < 2; rem++) {
 			for (d = 0; d < 2; d++) {
@@ -914,24 +958,42 @@ static void conformance_recordings(struct kunit *test)
 					s = (struct rs_scenario){ .mf = maps[m], .remote = rem, .dir = d,
 								  .ch = d == EDMA_DIR_WRITE ? 1 : 2,
 								  .slots = shape ? 4 : 8, .shape = shape };
-					rs_run(test, r, &s);
+					rs_run(test, r, &s, ring);
 					idx++;
 				}
 			}
 		}
-		s = (struct rs_scenario){ .mf = maps[m], .dir = EDMA_DIR_WRITE, .ch = 3, .slots = 4,
-					  .shape = 1, .kind = RS_ABORT };
-		rs_run(test, r, &s);
+		/* Ring mode's aborts are the abort_reports_residue case's. */
+		if (!ring) {
+			s = (struct rs_scenario){ .mf = maps[m], .dir = EDMA_DIR_WRITE, .ch = 3, .slots = 4,
+						  .shape = 1, .kind = RS_ABORT };
+			rs_run(test, r, &s, ring);
+			idx++;
+		}
 		s = (struct rs_scenario){ .mf = maps[m], .dir = EDMA_DIR_READ, .ch = 0, .slots = 4,
 					  .shape = 1, .kind = RS_TERMINATE };
-		rs_run(test, r, &s);
-		idx += 2;
+		rs_run(test, r, &s, ring);
+		idx++;
 	}
-	s = (struct rs_scenario){ .mf = EDMA_MF_HDMA_NATIVE, .dir = EDMA_DIR_WRITE, .ch = 5, .slots = 4,
-				  .shape = 0, .non_ll = true };
-	rs_run(test, r, &s);
-	idx++;
-	pr_info("RSREC %u done %d\n", rsrec_seq++, idx);
+	/* Non-LL channels run as in Linux in both modes (no ring without LL). */
+	if (!ring) {
+		s = (struct rs_scenario){ .mf = EDMA_MF_HDMA_NATIVE, .dir = EDMA_DIR_WRITE, .ch = 5,
+					  .slots = 4, .shape = 0, .non_ll = true };
+		rs_run(test, r, &s, ring);
+		idx++;
+	}
+	pr_info("%s %u done %d\n", rsrec_tag, rsrec_seq++, idx);
+	rsrec_tag = "RSREC";
+}
+
+static void conformance_recordings(struct kunit *test)
+{
+	rs_all(test, false);
+}
+
+static void ring_recordings(struct kunit *test)
+{
+	rs_all(test, true);
 }
 
 /* --- side by side with dw-edma in the same kernel --- */
@@ -1114,6 +1176,7 @@ static struct kunit_case dw_edma_rs_cases[] = {
 	KUNIT_CASE(side_by_side_mhi),
 	KUNIT_CASE(side_by_side_nvme),
 	KUNIT_CASE(conformance_recordings),
+	KUNIT_CASE(ring_recordings),
 	{}
 };
 

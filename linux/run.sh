@@ -117,8 +117,11 @@ grep -E 'dw_edma_rs|KTAP|# dw_edma_rs|ok [0-9]|not ok|BUG:|WARNING:|KASAN|UBSAN|
   "$work/console.log" | sed 's/^\[[ 0-9.]*\] //' >"$here/results/console-x86_64.txt" || true
 # The provider's recordings of conformance/'s scenarios (Linux-compatible
 # mode), compared with the Linux 7.2 recordings by cargo test.
+rm -rf "$here/traces" "$here/traces-ring"
 python3 "$repo/conformance/split.py" "$work/console.log" "$here/traces" RSREC \
   "# Recorded from the dw_edma_rs provider (Linux-compatible mode) in Linux 7.3 by linux/run.sh; do not edit."
+python3 "$repo/conformance/split.py" "$work/console.log" "$here/traces-ring" RRREC \
+  "# Recorded from the dw_edma_rs provider (ring mode) in Linux 7.3 by linux/run.sh; do not edit."
 fail=0
 grep -q '^ *ok [0-9]* dw_edma_rs' "$work/console.log" || { echo "the KUnit suite did not pass" >&2; fail=1; }
 if grep -qE 'not ok|BUG:|WARNING:|KASAN:|UBSAN:|possible circular|inconsistent lock|sleeping function called' "$work/console.log"; then

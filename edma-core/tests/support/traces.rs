@@ -167,6 +167,13 @@ pub fn provider() -> Vec<Trace> {
     all_in(concat!(env!("CARGO_MANIFEST_DIR"), "/../linux/traces"))
 }
 
+/// The provider's ring-mode recordings of the same scenarios (no aborts,
+/// no non-LL channel), sorted by file name.
+#[allow(dead_code)]
+pub fn provider_ring() -> Vec<Trace> {
+    all_in(concat!(env!("CARGO_MANIFEST_DIR"), "/../linux/traces-ring"))
+}
+
 fn all_in(dir: &str) -> Vec<Trace> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{dir}: {e}"))
