@@ -662,8 +662,8 @@ fn compare_provider_ring(t: &Trace) {
     let mut ring: Option<Ring<'_, &Image, edma_core::Identity, 256>> = None;
     let (mut appended, mut unrung) = (0usize, false);
     /// The provider's rs_feed_ring for one descriptor.
-    fn feed<'c, 'i>(
-        ring: &mut Ring<'c, &'i Image, edma_core::Identity, 256>,
+    fn feed<'c>(
+        ring: &mut Ring<'c, &Image, edma_core::Identity, 256>,
         ctrl: &'c Controller<&Plain>,
         entries: &[edma_core::Entry],
         appended: &mut usize,
