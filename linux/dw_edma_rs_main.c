@@ -27,6 +27,11 @@
 #include "dw_edma_rs.h"
 #include "dw_edma_rs_internal.h"
 
+static unsigned int max_batch_entries = 65536;
+module_param(max_batch_entries, uint, 0644);
+MODULE_PARM_DESC(max_batch_entries,
+		 "most entries one descriptor may carry (a batch call or a scatterlist); more are refused");
+
 bool dw_edma_rs_linux_compat;
 module_param_named(linux_compat, dw_edma_rs_linux_compat, bool, 0444);
 MODULE_PARM_DESC(linux_compat,
@@ -140,10 +145,16 @@ static void rs_desc_free(struct virt_dma_desc *vd)
 	kfree(d);
 }
 
-static struct dw_edma_rs_desc *rs_desc_alloc(unsigned int n)
+static struct dw_edma_rs_desc *rs_desc_alloc(struct dw_edma_rs_chan *c, unsigned int n)
 {
-	struct dw_edma_rs_desc *d = kzalloc(sizeof(*d), GFP_NOWAIT);
+	struct dw_edma_rs_desc *d;
 
+	if (n > max_batch_entries) {
+		dev_err(c->rs->dma.dev, "%s: %u entries: more than max_batch_entries (%u)\n",
+			dma_chan_name(&c->vc.chan), n, max_batch_entries);
+		return NULL;
+	}
+	d = kzalloc(sizeof(*d), GFP_NOWAIT);
 	if (!d)
 		return NULL;
 	d->entries = kcalloc(n, sizeof(*d->entries), GFP_NOWAIT);
@@ -234,7 +245,7 @@ rs_prep_sg_cfg(struct dma_chan *dchan, struct scatterlist *sgl, unsigned int len
 		return NULL;
 	/* The device side, as dw-edma: translated by the platform, linear. */
 	dev_addr = rs_pci_address(c, dir == DMA_DEV_TO_MEM ? config->src_addr : config->dst_addr);
-	d = rs_desc_alloc(len);
+	d = rs_desc_alloc(c, len);
 	if (!d)
 		return NULL;
 	for_each_sg(sgl, sg, len, i) {
@@ -300,7 +311,7 @@ struct dma_async_tx_descriptor *dw_edma_rs_prep_batch(struct dma_chan *dchan,
 	if (dchan->device->device_prep_slave_sg != rs_prep_slave_sg)
 		return NULL;	/* not one of our channels */
 	c = to_rs_chan(dchan);
-	d = rs_desc_alloc(n);
+	d = rs_desc_alloc(c, n);
 	if (!d)
 		return NULL;
 	for (i = 0; i < n; i++) {

@@ -420,6 +420,9 @@ static void bad_input_refused(struct kunit *test)
 		KUNIT_EXPECT_NULL(test, dw_edma_rs_prep_batch(chan, bad, 2, 0));
 	}
 	KUNIT_EXPECT_NULL(test, dw_edma_rs_prep_batch(chan, &ok, 0, 0));
+	/* Too many entries for one descriptor (max_batch_entries, 65536 by
+	 * default): refused before anything is read or allocated. */
+	KUNIT_EXPECT_NULL(test, dw_edma_rs_prep_batch(chan, &ok, 65537, 0));
 	/* Too many entries for an array the caller claims: not a reason to
 	 * refuse (rings stream them), but each must be valid. */
 	huge = kunit_kcalloc(test, 1000, sizeof(*huge), GFP_KERNEL);
