@@ -626,7 +626,9 @@ fn provider_matches_linux_recordings() {
         linux.len(),
         "a provider recording for every Linux one"
     );
-    for (l, o) in linux.iter().zip(&ours) {
+    // Under Miri a sample (safe code only: the full set runs in cargo test).
+    let step = if cfg!(miri) { linux.len() / 4 } else { 1 };
+    for (l, o) in linux.iter().zip(&ours).step_by(step) {
         assert_eq!(l.file, o.file);
         compare_provider(l, o);
     }
@@ -779,7 +781,8 @@ fn compare_provider_ring(t: &Trace) {
 fn provider_ring_matches_crate_ring() {
     let all = traces::provider_ring();
     assert_eq!(all.len(), 36, "every ring-mode recording");
-    for t in &all {
+    let step = if cfg!(miri) { all.len() / 4 } else { 1 };
+    for t in all.iter().step_by(step) {
         compare_provider_ring(t);
     }
 }
