@@ -1444,3 +1444,101 @@ fn drop_stops_the_engine_before_the_ll_region_goes() {
         );
     }
 }
+
+/// The lost doorbell at every position of a burst, on every map: a warm-up
+/// entry runs, then a burst of `B` pushes; before push `j` the engine has
+/// run everything before it and fetched slot `j` before the producer wrote
+/// it, so push `j`'s doorbell arrives while it still runs and is lost (and
+/// the later pushes' too, until it stops on the stale copy). Every entry
+/// must still complete, in order, with its bytes, by the driver's own
+/// recovery (the burst-start check in `submit`, or interrupts and polls
+/// finding the engine stopped with work pending) — not by luck of a
+/// random schedule.
+#[test]
+fn a_doorbell_lost_at_every_position_of_a_burst_is_recovered() {
+    const B: usize = 4;
+    for map in MapFormat::ALL {
+        for j in 0..B {
+            let mut cfg = MockConfig::new(map).with_mode(ExecMode::Scheduled);
+            // The engine acts on a fetched element only when ticked here.
+            cfg.fetch_window_reads = 1_000;
+            let engine = MockEngine::new(cfg);
+            let ctrl = Controller::new(&engine, map, Deployment::Local);
+            let claim = ctrl
+                .claim(ChannelConfig::new(ChannelDir::Write, 0))
+                .unwrap();
+            let mut ring: Ring<'_, _, _, 8> =
+                Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 8)).unwrap();
+            let entry = |k: usize| {
+                let k = k as u64;
+                Entry::new(0x100 + k * 0x40, 0x9000 + k * 0x100, 16)
+            };
+            for k in 0..=B {
+                engine.local_write(0x100 + k as u64 * 0x40, &[0x10 + k as u8; 16]);
+            }
+            // The warm-up entry (index 0) runs: fetch, load, execute.
+            ring.push(&ctrl, &[entry(0)], Notify::End).unwrap();
+            for _ in 0..3 {
+                assert!(engine.tick(ChannelDir::Write, 0), "{map:?} j={j}");
+            }
+            if j == 0 {
+                // The burst starts after the warm-up was reported.
+                assert_eq!(ring.poll(&ctrl).completed, 1, "{map:?}");
+            }
+            for k in 1..=B {
+                if k == j + 1 {
+                    // The engine fetches slot k before it is written.
+                    assert!(engine.tick(ChannelDir::Write, 0), "{map:?} j={j}");
+                    assert!(engine.is_running(ChannelDir::Write, 0));
+                }
+                ring.push(&ctrl, &[entry(k)], Notify::End).unwrap();
+                if k < j + 1 {
+                    for _ in 0..3 {
+                        assert!(engine.tick(ChannelDir::Write, 0), "{map:?} j={j} k={k}");
+                    }
+                }
+            }
+            assert!(
+                engine
+                    .counters()
+                    .channel(ChannelDir::Write, 0)
+                    .ignored_doorbells
+                    >= 1,
+                "{map:?} j={j}: the doorbell was not lost"
+            );
+            // Recovery by the driver's own means: interrupts and polls.
+            let mut done = u64::from(j == 0);
+            let mut next = done;
+            for _ in 0..20 {
+                engine.run_until_blocked(1_000);
+                let c = match ring.on_interrupt(&ctrl) {
+                    Some(c) => c,
+                    None => ring.poll(&ctrl),
+                };
+                assert!(c.failure.is_none(), "{map:?} j={j}: {c:?}");
+                if c.completed > 0 {
+                    assert_eq!(
+                        c.last,
+                        Some(next + c.completed - 1),
+                        "{map:?} j={j}: in order"
+                    );
+                    next += c.completed;
+                    done += c.completed;
+                }
+                if done == B as u64 + 1 {
+                    break;
+                }
+            }
+            assert_eq!(done, B as u64 + 1, "{map:?} j={j}: every entry completed");
+            assert!(ring.stats().rerings >= 1, "{map:?} j={j}: rung again");
+            for k in 0..=B {
+                assert_eq!(
+                    engine.pci_read(0x9000 + k as u64 * 0x100, 16),
+                    [0x10 + k as u8; 16],
+                    "{map:?} j={j} entry {k}"
+                );
+            }
+            assert_eq!(ring.queued(), 0);
+        }
+    }
+}
