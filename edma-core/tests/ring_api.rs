@@ -1279,6 +1279,7 @@ fn a_single_entry_on_the_general_path_is_one_write_and_one_sync() {
 /// 8 slots, found by the C ABI's stream test), and an invalid entry beyond
 /// the free slots does not hold back the prefix that fits.
 #[test]
+#[cfg_attr(miri, ignore)] // safe code only (see .ci/run's miri step)
 fn append_some_reads_at_most_free_entries() {
     let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
     let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
@@ -1323,6 +1324,7 @@ fn append_some_reads_at_most_free_entries() {
 /// `Full { free: 0, fits: 0 }` until the ring drained), and `append_some`
 /// on a full ring checks only the entry that would go next.
 #[test]
+#[cfg_attr(miri, ignore)] // safe code only (see .ci/run's miri step)
 fn full_ring_validates_first() {
     let engine =
         MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll).with_mode(ExecMode::Manual));
@@ -1410,6 +1412,7 @@ impl Drop for DropWitness<'_> {
 /// region: fields drop in declaration order). It used to be the other way
 /// round: the region went first, then the engine was stopped.
 #[test]
+#[cfg_attr(miri, ignore)] // safe code only (see .ci/run's miri step)
 fn drop_stops_the_engine_before_the_ll_region_goes() {
     for ring in [false, true] {
         let engine =
@@ -1455,6 +1458,7 @@ fn drop_stops_the_engine_before_the_ll_region_goes() {
 /// finding the engine stopped with work pending) — not by luck of a
 /// random schedule.
 #[test]
+#[cfg_attr(miri, ignore)] // safe code only (see .ci/run's miri step)
 fn a_doorbell_lost_at_every_position_of_a_burst_is_recovered() {
     const B: usize = 4;
     for map in MapFormat::ALL {
