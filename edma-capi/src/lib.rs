@@ -22,9 +22,10 @@
 //! calls may run concurrently) is in the header, above each function, and
 //! in `docs/guides/c.md` with the C example and the build recipes.
 //!
-//! # Example (the C calls, from Rust)
+//! # Example (the C calls, from Rust; runs with feature `mock`)
 //!
-//! ```
+#![cfg_attr(feature = "mock", doc = "```")]
+#![cfg_attr(not(feature = "mock"), doc = "```ignore")]
 //! use edma_capi::*;
 //! use edma_capi::mock::*;
 //! let mock = edma_mock_new(EDMA_MAP_EDMA_UNROLL, EDMA_MOCK_RUN_ON_DOORBELL);
