@@ -280,9 +280,10 @@ fn compare_ll(t: &Trace, step: &Step, ll: &Image, chunk_elements: usize) {
     }
 }
 
-fn run(t: &Trace) {
+/// The register file preset as the recording harness preset it (CTRL of
+/// the eDMA maps, the value Linux read) and the zeroed LL region.
+fn rig(t: &Trace) -> (Plain, Image) {
     let regs = Plain::default();
-    // Presets the harness made: CTRL of the eDMA maps (value as Linux read it).
     if let Some(a) = t.steps[0]
         .accesses
         .iter()
@@ -290,12 +291,17 @@ fn run(t: &Trace) {
     {
         regs.poke(0x8, |_| a.val as u32);
     }
-    let l = lit(t.map, t.dir, t.ch);
-    let ctrl = Controller::new(&regs, t.map, t.deployment);
     let image = Image {
         bus: t.ll_bus,
         slots: RefCell::new(vec![[0u8; 24]; t.slots]),
     };
+    (regs, image)
+}
+
+fn run(t: &Trace) {
+    let (regs, image) = rig(t);
+    let l = lit(t.map, t.dir, t.ch);
+    let ctrl = Controller::new(&regs, t.map, t.deployment);
     let mut ch = if t.non_ll {
         None
     } else {
@@ -648,20 +654,9 @@ fn provider_matches_linux_recordings() {
 fn compare_provider_ring(t: &Trace) {
     use edma_core::ring::{Notify, Ring, RingError};
     let ctx = &t.file;
-    let regs = Plain::default();
-    if let Some(a) = t.steps[0]
-        .accesses
-        .iter()
-        .find(|a| !a.write && a.off == 0x8)
-    {
-        regs.poke(0x8, |_| a.val as u32);
-    }
+    let (regs, image) = rig(t);
     let l = lit(t.map, t.dir, t.ch);
     let ctrl = Controller::new(&regs, t.map, t.deployment);
-    let image = Image {
-        bus: t.ll_bus,
-        slots: RefCell::new(vec![[0u8; 24]; t.slots]),
-    };
     let mut ring: Option<Ring<'_, &Image, edma_core::Identity, 256>> = None;
     let (mut appended, mut unrung) = (0usize, false);
     /// The provider's rs_feed_ring for one descriptor.
