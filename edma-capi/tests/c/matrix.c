@@ -364,6 +364,41 @@ static void handle_case(void)
 	CHECK(edma_channel_submit(ch, &over, 1, NULL, &err) == EDMA_ERR_OVERLAPS_LL && err.entry == 0);
 	CHECK(edma_channel_release(ch, &err) == EDMA_OK);
 
+	/* A handle of another controller is refused by dispatch, naming it. */
+	{
+		struct rig other_rig;
+		struct edma_ll oll;
+		struct edma_channel foreign;
+		struct edma_channel *one[1] = { &foreign };
+		size_t called = 99;
+
+		rig_up(&other_rig, EDMA_MAP_HDMA_NATIVE, EDMA_DEPLOYMENT_LOCAL, EDMA_MOCK_RUN_ON_DOORBELL);
+		CHECK(edma_mock_ll_ram(other_rig.m, EDMA_DIR_WRITE, 1, 8, &oll));
+		cfg.index = 1;
+		CHECK(edma_channel_init(&foreign, &other_rig.ctrl, &cfg, &oll, NULL, &err) == EDMA_OK);
+		CHECK(edma_dispatch(&r.ctrl, one, 1, NULL, 0, NULL, NULL, NULL, &called, &err) == EDMA_ERR_WRONG_CONTROLLER);
+		CHECK(err.index == 0 && called == 99);
+		CHECK(edma_channel_release(&foreign, &err) == EDMA_OK);
+		rig_down(&other_rig);
+		cfg.index = 0;
+	}
+
+	/* A controller over a mapped register block (here plain memory). */
+	{
+		static uint32_t block[0x1200 / 4];
+		struct edma_controller mm;
+		uint8_t wr = 0, rd = 0;
+
+		block[0x8 / 4] = 0x00030005; /* CTRL: 5 write, 3 read channels */
+		CHECK(edma_controller_init_mmio(&mm, EDMA_MAP_EDMA_UNROLL, EDMA_DEPLOYMENT_LOCAL, NULL, sizeof block) == EDMA_ERR_NULL);
+		CHECK(edma_controller_init_mmio(&mm, EDMA_MAP_EDMA_UNROLL, EDMA_DEPLOYMENT_LOCAL, (char *)block + 2, 64) == EDMA_ERR_MISALIGNED);
+		CHECK(edma_controller_init_mmio(&mm, EDMA_MAP_EDMA_UNROLL, EDMA_DEPLOYMENT_LOCAL, block, sizeof block) == EDMA_OK);
+		CHECK(edma_controller_channel_counts(&mm, &wr, &rd) == EDMA_OK && wr == 5 && rd == 3);
+		CHECK(edma_controller_configure_remote_interrupt(&mm, EDMA_DIR_WRITE, 0, 0xfee00000u, 7) == EDMA_OK);
+		CHECK(block[0x60 / 4] == 0xfee00000u); /* write done IMWr address, low */
+		CHECK(edma_controller_deinit(&mm) == EDMA_OK);
+	}
+
 	CHECK(edma_controller_deinit(&r.ctrl) == EDMA_OK);
 	CHECK(edma_controller_off(&r.ctrl) == EDMA_ERR_RELEASED);
 	CHECK(edma_controller_deinit(&r.ctrl) == EDMA_ERR_RELEASED);
