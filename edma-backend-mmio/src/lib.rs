@@ -35,6 +35,9 @@ pub mod pcie;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod userspace;
+#[cfg(all(feature = "vfio", target_os = "linux"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "vfio")))]
+pub mod vfio;
 
 #[cfg(feature = "critical-section")]
 #[cfg_attr(docsrs, doc(cfg(feature = "critical-section")))]

@@ -344,6 +344,18 @@ pub struct BarMapping {
 }
 
 impl BarMapping {
+    /// A mapping of BAR `bar` made elsewhere (the VFIO layer maps the
+    /// device file at the region's offset).
+    #[cfg(feature = "vfio")]
+    pub(crate) fn from_map(bar: u8, map: MmapRaw, size: u64) -> Self {
+        BarMapping {
+            bar,
+            map,
+            size,
+            lls: Mutex::new(Vec::new()),
+        }
+    }
+
     /// BAR size in bytes.
     ///
     /// ```

@@ -243,6 +243,9 @@ impl Inner {
         let i = dir.index();
         let c = self.ch[i][usize::from(ch)];
         let len = u64::from(size);
+        if self.pci_hook.is_some() {
+            return self.execute_through_hook(dir, ch, size);
+        }
         let (src, dst) = match dir {
             ChannelDir::Write => (self.local_range(c.sar, len), self.pci_range(c.dar, len)),
             ChannelDir::Read => (self.pci_range(c.sar, len), self.local_range(c.dar, len)),
@@ -297,6 +300,57 @@ impl Inner {
             self.abort(dir, ch, cause);
             return false;
         }
+        true
+    }
+
+    /// `execute` with the PCI side behind a [`PciMemory`](crate::PciMemory):
+    /// a refused read aborts the element with a read error and moves
+    /// nothing (the completer answered UR); a refused write is dropped and
+    /// the element completes (a posted write has no completion: only the
+    /// IOMMU's fault log sees it). Injected faults are not applied here.
+    fn execute_through_hook(&mut self, dir: ChannelDir, ch: u8, size: u32) -> bool {
+        let i = dir.index();
+        let c = self.ch[i][usize::from(ch)];
+        let len = u64::from(size);
+        let local = match dir {
+            ChannelDir::Write => self.local_range(c.sar, len),
+            ChannelDir::Read => self.local_range(c.dar, len),
+        };
+        let Some(local) = local else {
+            self.count(dir, ch, |k| k.elements += 1);
+            let cause = match dir {
+                ChannelDir::Write => AbortCause::SarOutOfRange,
+                ChannelDir::Read => AbortCause::DarOutOfRange,
+            };
+            self.abort(dir, ch, cause);
+            return false;
+        };
+        let Some(hook) = self.pci_hook.as_ref() else {
+            return false;
+        };
+        match dir {
+            ChannelDir::Write => {
+                // Refused or not, the engine moved on.
+                let _ = hook.write(c.dar, &self.local[local]);
+            }
+            ChannelDir::Read => {
+                let mut tmp = vec![0; size as usize];
+                if !hook.read(c.sar, &mut tmp) {
+                    self.count(dir, ch, |k| k.elements += 1);
+                    self.abort(dir, ch, AbortCause::ReadError);
+                    return false;
+                }
+                self.local[local].copy_from_slice(&tmp);
+            }
+        }
+        self.count(dir, ch, |k| {
+            k.elements += 1;
+            k.bytes += len;
+        });
+        let c = &mut self.ch[i][usize::from(ch)];
+        c.sar = c.sar.wrapping_add(len);
+        c.dar = c.dar.wrapping_add(len);
+        c.transfer_size = 0;
         true
     }
 }

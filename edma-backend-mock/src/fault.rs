@@ -87,7 +87,9 @@ pub enum AbortCause {
     DarOutOfRange,
     /// LLP outside local memory, or an injected LL fetch error.
     LlFetch,
-    /// Injected read error.
+    /// Injected read error, or a PCI-side read a
+    /// [`PciMemory`](crate::PciMemory) refused (the IOMMU faulted it and
+    /// the completion came back as an error).
     ReadError,
     /// Injected write error.
     WriteError,
@@ -95,4 +97,18 @@ pub enum AbortCause {
     Stopped,
     /// A chain of links without any data element.
     LinkLoop,
+}
+
+/// Memory on the engine's PCI side that lives outside the mock: host
+/// buffers behind an IOMMU, for example (see
+/// [`MockEngine::set_pci_memory`](crate::MockEngine::set_pci_memory)).
+/// Each call is one whole access of one element (or one IMWr); an
+/// implementation answers `false` when the address range is not mapped.
+pub trait PciMemory: Send {
+    /// Reads `buf.len()` bytes at bus address `addr` into `buf`; `false`
+    /// (and `buf` unspecified) if the access is refused.
+    fn read(&self, addr: u64, buf: &mut [u8]) -> bool;
+    /// Writes `data` at bus address `addr`; `false` if refused (nothing
+    /// written).
+    fn write(&self, addr: u64, data: &[u8]) -> bool;
 }

@@ -10,7 +10,10 @@ use crate::*;
 
 impl Inner {
     pub(crate) fn imwr(&mut self, dir: ChannelDir, ch: u8, abort: bool, addr: u64, data: u32) {
-        if let Some(r) = self.pci_range(addr, 4) {
+        if let Some(hook) = &self.pci_hook {
+            // A posted write: refused ones are simply lost.
+            let _ = hook.write(addr, &data.to_le_bytes());
+        } else if let Some(r) = self.pci_range(addr, 4) {
             self.pci[r].copy_from_slice(&data.to_le_bytes());
         }
         self.imwr_log.push(Imwr {

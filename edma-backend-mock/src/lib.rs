@@ -90,7 +90,7 @@ mod time;
 
 pub use config::{ExecMode, MockConfig};
 pub use counters::{CounterSet, Counters};
-pub use fault::{AbortCause, Fault, Imwr};
+pub use fault::{AbortCause, Fault, Imwr, PciMemory};
 pub use schedule::{EngineView, Scheduler, YieldKind};
 use state::{Ch, Inner};
 pub use time::TimeModel;
@@ -131,6 +131,7 @@ impl MockEngine {
                 cfg,
                 local: vec![0; cfg.local_size],
                 pci: vec![0; cfg.pci_size],
+                pci_hook: None,
                 ch,
                 engine_en: [0; 2],
                 int_status: [0; 2],
@@ -264,6 +265,60 @@ impl MockEngine {
             .pci_range(addr, len as u64)
             .expect("pci_read out of range");
         g.pci[r].to_vec()
+    }
+
+    /// Puts the engine's PCI side somewhere else: from now on every PCI-side
+    /// access of a data element (the destination of a write channel, the
+    /// source of a read channel) and every IMWr goes through `mem`, as it
+    /// would go through the host's IOMMU, and the built-in PCI memory is
+    /// not used. `None` goes back to it.
+    ///
+    /// What a refusal does is what the IOMMU makes of it on a real bus: a
+    /// refused **read** comes back as an error completion, so the element
+    /// aborts with [`AbortCause::ReadError`] and moves nothing; a refused
+    /// **write** (and IMWr) is posted, so it is dropped and the engine
+    /// carries on as if it had landed: only `mem` knows (as only the
+    /// IOMMU's fault log does).
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use edma_backend_mock::{AbortCause, MockConfig, MockEngine, PciMemory};
+    /// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// /// 4 KiB of host memory at bus address 0x10_0000; the rest faults.
+    /// struct Window(Arc<Mutex<Vec<u8>>>);
+    /// impl PciMemory for Window {
+    ///     fn read(&self, addr: u64, buf: &mut [u8]) -> bool {
+    ///         let m = self.0.lock().unwrap();
+    ///         let Some(off) = addr.checked_sub(0x10_0000).map(|o| o as usize) else { return false };
+    ///         let Some(src) = m.get(off..off + buf.len()) else { return false };
+    ///         buf.copy_from_slice(src);
+    ///         true
+    ///     }
+    ///     fn write(&self, addr: u64, data: &[u8]) -> bool {
+    ///         let mut m = self.0.lock().unwrap();
+    ///         let Some(off) = addr.checked_sub(0x10_0000).map(|o| o as usize) else { return false };
+    ///         let Some(dst) = m.get_mut(off..off + data.len()) else { return false };
+    ///         dst.copy_from_slice(data);
+    ///         true
+    ///     }
+    /// }
+    /// let host = Arc::new(Mutex::new(vec![0u8; 4096]));
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaNative));
+    /// engine.set_pci_memory(Some(Box::new(Window(host.clone()))));
+    /// engine.local_write(0x100, b"payload!");
+    /// let ctrl = Controller::new(&engine, MapFormat::HdmaNative, Deployment::Local);
+    /// let mut wr = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 4));
+    /// wr.submit(&ctrl, &[Entry::new(0x100, 0x10_0010, 8)]).unwrap();
+    /// assert!(wr.on_interrupt(&ctrl).completion().unwrap().is_success());
+    /// assert_eq!(&host.lock().unwrap()[0x10..0x18], b"payload!");
+    /// // A read from outside the window aborts: the IOMMU answered with an error.
+    /// let mut rd = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Read, 0)).unwrap(), engine.ll_region(ChannelDir::Read, 0, 4));
+    /// rd.submit(&ctrl, &[Entry::new(0x20_0000, 0x200, 8)]).unwrap();
+    /// assert!(!rd.on_interrupt(&ctrl).completion().unwrap().is_success());
+    /// assert_eq!(engine.last_abort(ChannelDir::Read, 0), Some(AbortCause::ReadError));
+    /// ```
+    pub fn set_pci_memory(&self, mem: Option<Box<dyn PciMemory>>) {
+        self.lock().pci_hook = mem;
     }
 
     /// Runs `f` over both memories (local, PCI) at once, e.g. to fill or hash them.

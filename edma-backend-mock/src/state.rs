@@ -58,6 +58,8 @@ pub(crate) struct Inner {
     pub(crate) cfg: MockConfig,
     pub(crate) local: Vec<u8>,
     pub(crate) pci: Vec<u8>,
+    /// PCI-side memory outside the mock ([`crate::MockEngine::set_pci_memory`]).
+    pub(crate) pci_hook: Option<Box<dyn crate::PciMemory>>,
     pub(crate) ch: [[Ch; 8]; 2],
     pub(crate) engine_en: [u32; 2],
     pub(crate) int_status: [u32; 2],
