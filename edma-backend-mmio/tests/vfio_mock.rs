@@ -2,6 +2,7 @@
 //! runs over the real iommufd and container spaces (scripts/vfio-qemu.sh).
 #![cfg(all(feature = "vfio", target_os = "linux"))]
 #![cfg_attr(miri, allow(unused))]
+#![allow(clippy::single_range_in_vec_init)]
 
 #[path = "support/vfio_engine.rs"]
 mod vfio_engine;

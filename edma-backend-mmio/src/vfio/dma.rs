@@ -82,7 +82,7 @@ impl DmaSpace {
     /// A space with no IOMMU behind it: IOVAs are allocated in `windows`
     /// and resolved by [`DmaSpace::read_iova`]/[`DmaSpace::write_iova`],
     /// nothing is pinned or mapped in hardware. For tests and for the mock
-    /// engine ([`edma_backend_mock::PciMemory`]-style adapters).
+    /// engine (the tests' `PciMemory` adapter for `edma-backend-mock`).
     pub fn simulated(windows: &[core::ops::Range<u64>]) -> Self {
         Self::new(Mapper::Simulated, windows)
     }
@@ -124,11 +124,19 @@ impl DmaSpace {
         let mut st = self.state();
         let page = st.alloc.page();
         let mapped = (len as u64).div_ceil(page) * page;
-        let mem = MmapMut::map_anon(mapped as usize).map_err(|e| VfioError::Io {
-            step: "mmap of a DMA buffer".into(),
-            source: e,
-        })?;
+        // IOVA space first: a request that cannot fit fails before any
+        // memory is touched.
         let iova = st.alloc.alloc(mapped)?;
+        let mem = match MmapMut::map_anon(mapped as usize) {
+            Ok(m) => m,
+            Err(e) => {
+                st.alloc.release(iova, mapped);
+                return Err(VfioError::Io {
+                    step: "mmap of a DMA buffer".into(),
+                    source: e,
+                });
+            }
+        };
         let va = mem.as_ptr() as u64;
         if let Err(e) = self.map_dma(va, iova, mapped) {
             // Never mapped: the range can be reused at once.

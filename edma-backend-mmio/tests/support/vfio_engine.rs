@@ -154,8 +154,7 @@ pub(crate) fn run(space: &DmaSpace, map: MapFormat, r: &mut Report) {
     let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Read, 1)).unwrap();
     let mut ring: Ring<'_, _, _, 8> =
         Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Read, 1, 8))
-            .ok()
-            .expect("ring");
+            .unwrap_or_else(|_| panic!("ring"));
     let mut done = 0u64;
     let mut next = 0usize;
     while done < 64 {
