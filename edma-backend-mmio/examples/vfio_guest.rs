@@ -150,6 +150,8 @@ fn main() {
         &format!("{tag}: a block past BAR0's end is refused"),
         too_big.is_err(),
     );
+    let e = dev.edma_layout().unwrap_err();
+    r.check(&format!("{tag}: config space read through VFIO, parsed: {e}"), matches!(e, VfioError::NotEdma(_)) && e.to_string().contains("1234"));
     let cmd = dev.enable_bus_master().expect("bus master");
     let mut c = [0u8; 2];
     dev.config_read(4, &mut c).unwrap();

@@ -90,6 +90,9 @@ pub enum VfioError {
     },
     /// The device does not support `VFIO_DEVICE_RESET`.
     ResetUnsupported,
+    /// The device's configuration space does not describe an eDMA
+    /// endpoint Linux's `dw-edma-pcie` would drive.
+    NotEdma(crate::pcie::ConfigError),
     /// A buffer, slice or size argument was wrong (zero length, past the end).
     InvalidArgument(&'static str),
     /// Another system call failed.
@@ -151,6 +154,7 @@ impl core::fmt::Display for VfioError {
                 "interrupt index {index}: {count} vectors asked, the device has {available}"
             ),
             VfioError::ResetUnsupported => write!(f, "the device does not support reset"),
+            VfioError::NotEdma(e) => write!(f, "not an eDMA endpoint: {e}"),
             VfioError::InvalidArgument(w) => write!(f, "invalid argument: {w}"),
             VfioError::Io { step, source } => write!(f, "{step}: {source}"),
         }

@@ -462,6 +462,18 @@ impl VfioDevice {
             .map_err(io_err("write of PCI config space"))
     }
 
+    /// Where an eDMA endpoint's engine and LL blocks are: reads the whole
+    /// configuration space through VFIO and parses it as the sysfs path
+    /// does ([`crate::pcie::parse_config`]: vendor/device, the DMA VSEC).
+    /// A device that is not an eDMA endpoint gives [`VfioError::NotEdma`]
+    /// (QEMU's edu in the guest test does).
+    pub fn edma_layout(&self) -> Result<crate::pcie::EdmaLayout, VfioError> {
+        let r = self.region(sys::VFIO_PCI_CONFIG_REGION_INDEX)?;
+        let mut cfg = vec![0u8; usize::try_from(r.size.min(4096)).unwrap_or(256)];
+        self.config_read(0, &mut cfg)?;
+        crate::pcie::parse_config(&cfg).map_err(VfioError::NotEdma)
+    }
+
     /// Sets Memory Space and Bus Master Enable in the command register:
     /// without them the device's DMA silently does nothing. Returns the
     /// command register as written.
