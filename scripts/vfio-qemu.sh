@@ -90,6 +90,12 @@ echo $bdf >/sys/bus/pci/drivers_probe
 echo "vfio-qemu: driver $(basename $(readlink /sys/bus/pci/devices/$bdf/driver))"
 ls -l /dev/vfio /dev/vfio/devices /dev/iommu 2>&1 | grep -v "^$\|^total" | sed 's/^/vfio-qemu: /'
 fail=0
+if grep -q edma_noir /proc/cmdline; then
+  /vfio_guest $bdf iommufd --expect-no-ir || fail=1
+  /vfio_guest $bdf container --expect-no-ir || fail=1
+  echo "vfio-qemu: result $fail"
+  poweroff -f
+fi
 /vfio_guest $bdf iommufd || fail=1
 /vfio_guest $bdf container || fail=1
 # Without root: the device's files given to uid 1000, 512 KiB of memlock.
@@ -112,15 +118,25 @@ timeout 900 qemu-system-x86_64 -nodefaults -M q35 -accel tcg -m 512 -no-reboot -
   -kernel "$kernel" -initrd "$work/initramfs.gz" \
   -append "console=ttyS0 intel_iommu=on panic=-1 quiet" >"$work/console.log" 2>&1 </dev/null || true
 
+# 5. Again without interrupt remapping: both paths must be refused (EPERM)
+#    and the error must say so.
+timeout 300 qemu-system-x86_64 -nodefaults -M q35 -accel tcg -m 512 -no-reboot -nographic \
+  -serial stdio -bios /usr/share/qemu/qboot.rom \
+  -device intel-iommu,intremap=off -device edu \
+  -kernel "$kernel" -initrd "$work/initramfs.gz" \
+  -append "console=ttyS0 intel_iommu=on panic=-1 quiet edma_noir" >"$work/console-noir.log" 2>&1 </dev/null || true
+
 out=$repo/edma-backend-mmio/results/vfio-qemu.txt
 mkdir -p "$(dirname "$out")"
 {
   echo "# scripts/vfio-qemu.sh: Linux 7.3 guest (QEMU/TCG, q35, intel-iommu intremap=on, edu)"
   grep -E '^(ok|FAIL) |^vfio_guest |^vfio-qemu: ' "$work/console.log" | tr -d '\r'
+  echo "# second boot: intel-iommu,intremap=off"
+  grep -E '^(ok|FAIL) |^vfio_guest |^vfio-qemu: result' "$work/console-noir.log" | tr -d '\r'
 } >"$out"
 grep -E '^vfio_guest ' "$out" || true
-grep -q '^vfio-qemu: result 0' "$out" && [ "$(grep -c '^vfio_guest .* 0 failed' "$out")" = 4 ] || {
+[ "$(grep -c '^vfio-qemu: result 0' "$out")" = 2 ] && [ "$(grep -c '^vfio_guest .* 0 failed' "$out")" = 6 ] || {
   echo "the guest run failed (see $work/console.log)" >&2
   exit 1
 }
-echo "all four runs passed; output in $out"
+echo "all six runs passed; output in $out"

@@ -2,7 +2,7 @@
 //! `scripts/vfio-qemu.sh` inside a Linux 7.3 guest with VT-d and QEMU's
 //! `edu` device bound to vfio-pci. Not useful elsewhere.
 //!
-//!     vfio_guest <bdf> iommufd|container [--unprivileged]
+//!     vfio_guest <bdf> iommufd|container [--unprivileged | --expect-no-ir]
 //!
 //! edu (QEMU `hw/misc/edu.c`): BAR0 0x00 identification 0x010000ed, 0x24
 //! interrupt status, 0x64 interrupt acknowledge, 0x80 DMA source, 0x88 DMA
@@ -111,6 +111,15 @@ fn main() {
         path,
         iova_window: 0x10_0000..0x1000_0000,
     }; // edu: 28-bit
+    if args.iter().any(|a| a == "--expect-no-ir") {
+        // Booted with intremap=off: the kernel must refuse, and we must say why.
+        let e = VfioDevice::open_with(&bdf, &opts).unwrap_err();
+        r.check(
+            &format!("{tag}: without interrupt remapping: {e}"),
+            matches!(e, VfioError::NoInterruptRemapping { .. }),
+        );
+        finish(&format!("{tag} (no interrupt remapping)"), &r);
+    }
     let dev = match VfioDevice::open_with(&bdf, &opts) {
         Ok(d) => d,
         Err(e) => {
@@ -151,7 +160,10 @@ fn main() {
         too_big.is_err(),
     );
     let e = dev.edma_layout().unwrap_err();
-    r.check(&format!("{tag}: config space read through VFIO, parsed: {e}"), matches!(e, VfioError::NotEdma(_)) && e.to_string().contains("1234"));
+    r.check(
+        &format!("{tag}: config space read through VFIO, parsed: {e}"),
+        matches!(e, VfioError::NotEdma(_)) && e.to_string().contains("1234"),
+    );
     let cmd = dev.enable_bus_master().expect("bus master");
     let mut c = [0u8; 2];
     dev.config_read(4, &mut c).unwrap();

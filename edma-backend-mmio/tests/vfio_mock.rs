@@ -54,14 +54,21 @@ fn entries_from_embedded_dma_buffers() {
     assert_eq!((e_out.src, e_out.dst, e_out.len), (0x3000, dst.iova(), 300));
 
     let batch_in = [e_in];
-    let mut rd = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Read, 0)).unwrap(), engine.ll_region(ChannelDir::Read, 0, 4));
+    let mut rd = Channel::new(
+        ctrl.claim(ChannelConfig::new(ChannelDir::Read, 0)).unwrap(),
+        engine.ll_region(ChannelDir::Read, 0, 4),
+    );
     rd.submit(&ctrl, &batch_in).unwrap();
     assert!(rd.on_interrupt(&ctrl).completion().unwrap().is_success());
     assert_eq!(engine.local_read(0x1000, 300), [0x5c; 300]);
     assert_eq!(engine.local_read(0x1000 + 300, 4), [0; 4]);
 
     let batch_out = [e_out];
-    let mut wr = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 4));
+    let mut wr = Channel::new(
+        ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0))
+            .unwrap(),
+        engine.ll_region(ChannelDir::Write, 0, 4),
+    );
     wr.submit(&ctrl, &batch_out).unwrap();
     assert!(wr.on_interrupt(&ctrl).completion().unwrap().is_success());
     let mut got = dst.to_vec();
