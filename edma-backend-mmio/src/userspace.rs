@@ -493,6 +493,7 @@ impl BarMapping {
             ll,
             map: self,
             block: (block.offset, block.size),
+            quarantined: false,
         })
     }
 }
@@ -570,10 +571,16 @@ pub struct BarLl<'m> {
     ll: MmioLl,
     map: &'m BarMapping,
     block: (u64, u64),
+    /// The engine may still fetch from the block: it stays reserved.
+    quarantined: bool,
 }
 
 impl Drop for BarLl<'_> {
     fn drop(&mut self) {
+        if self.quarantined {
+            // Never handed out again from this mapping.
+            return;
+        }
         let mut lls = self
             .map
             .lls
@@ -588,6 +595,11 @@ impl Drop for BarLl<'_> {
 impl edma_core::io::LlMemory for BarLl<'_> {
     fn bus_addr(&self) -> u64 {
         self.ll.bus_addr()
+    }
+    /// The block stays reserved in its mapping: [`BarMapping::ll`] refuses
+    /// it (`Overlaps`) from now on.
+    fn quarantine(&mut self) {
+        self.quarantined = true;
     }
     fn capacity(&self) -> usize {
         self.ll.capacity()

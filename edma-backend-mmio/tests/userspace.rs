@@ -284,3 +284,25 @@ fn ll_regions_may_touch_but_not_overlap_and_drops_release_their_own() {
     drop(bar2);
     fs::remove_dir_all(dir).unwrap();
 }
+
+/// An LL block whose channel was dropped on an engine that never stopped is
+/// quarantined: the mapping never hands it out again.
+#[test]
+fn a_quarantined_ll_block_stays_reserved() {
+    let dir = fake_device("quarantine", 0x4000, 0x80_0000);
+    let dev = PciDevice::open_dir(&dir).unwrap();
+    let l = *dev.layout();
+    let bar2 = dev.map_bar(2).unwrap();
+    let mut ll = bar2.ll(l.ll_wr[0], 0x8000_0000).unwrap();
+    drop(ll);
+    // Dropped normally: the block can be taken again.
+    ll = bar2.ll(l.ll_wr[0], 0x8000_0000).unwrap();
+    ll.quarantine();
+    drop(ll);
+    assert!(matches!(
+        bar2.ll(l.ll_wr[0], 0x8000_0000),
+        Err(UserspaceError::Overlaps { .. })
+    ));
+    // Other blocks are unaffected.
+    assert!(bar2.ll(l.ll_wr[1], 0x8000_0000).is_ok());
+}

@@ -72,7 +72,7 @@ impl Inner {
     pub(crate) fn stop(&mut self, dir: ChannelDir, ch: u8) {
         self.count(dir, ch, |k| k.stop_requests += 1);
         let c = &self.ch[dir.index()][usize::from(ch)];
-        if !c.running {
+        if !c.running || c.ignore_stop {
             return;
         }
         self.abort(dir, ch, AbortCause::Stopped);

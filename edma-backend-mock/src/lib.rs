@@ -267,6 +267,60 @@ impl MockEngine {
         g.pci[r].to_vec()
     }
 
+    /// Makes the channel ignore stop requests (`true`): it keeps running
+    /// and keeps reporting so, as an engine wedged on a bus that never
+    /// answers would. Counted in `stop_requests` all the same.
+    ///
+    /// ```
+    /// use edma_backend_mock::{ExecMode, MockConfig, MockEngine};
+    /// use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll).with_mode(ExecMode::Manual));
+    /// let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// engine.ignore_stop(ChannelDir::Read, 1, true);
+    /// let batch = [Entry::new(0x1000, 0x100, 8)];
+    /// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Read, 1)).unwrap(), engine.ll_region(ChannelDir::Read, 1, 4));
+    /// ch.submit(&ctrl, &batch).unwrap();
+    /// assert_eq!(ch.terminate(&ctrl), edma_core::Terminate::Stopping); // it does not stop
+    /// assert!(engine.is_running(ChannelDir::Read, 1));
+    /// engine.ignore_stop(ChannelDir::Read, 1, false);
+    /// assert!(ch.terminate(&ctrl).completion().is_some());
+    /// ```
+    pub fn ignore_stop(&self, dir: ChannelDir, ch: u8, ignore: bool) {
+        if let Some(c) = self.lock().ch[dir.index()].get_mut(usize::from(ch)) {
+            c.ignore_stop = ignore;
+        }
+    }
+
+    /// Wedges the channel: from now on it reports "running" and ignores
+    /// stop requests, whatever it was doing (a register file that never
+    /// reports the stop). [`MockEngine::ignore_stop`]`(dir, ch, false)`
+    /// lets a later stop request end it.
+    ///
+    /// ```
+    /// use edma_backend_mock::{MockConfig, MockEngine};
+    /// use edma_core::{ChannelDir, Controller, Deployment, MapFormat};
+    /// use edma_core::regs::HwChannelStatus;
+    /// let engine = MockEngine::new(MockConfig::new(MapFormat::HdmaNative));
+    /// let ctrl = Controller::new(&engine, MapFormat::HdmaNative, Deployment::Local);
+    /// engine.wedge(ChannelDir::Write, 5);
+    /// assert_eq!(ctrl.hw_status(ChannelDir::Write, 5), HwChannelStatus::Running);
+    /// ```
+    pub fn wedge(&self, dir: ChannelDir, ch: u8) {
+        if let Some(c) = self.lock().ch[dir.index()].get_mut(usize::from(ch)) {
+            c.ignore_stop = true;
+            c.running = true;
+            c.status = edma_core::regs::HwChannelStatus::Running.bits();
+        }
+    }
+
+    /// Whether the channel's LL region (a [`MockLl`]) was quarantined:
+    /// dropped by its channel or ring while the engine still ran.
+    pub fn ll_quarantined(&self, dir: ChannelDir, ch: u8) -> bool {
+        self.lock().ch[dir.index()]
+            .get(usize::from(ch))
+            .is_some_and(|c| c.ll_quarantined)
+    }
+
     /// Puts the engine's PCI side somewhere else: from now on every PCI-side
     /// access of a data element (the destination of a write channel, the
     /// source of a read channel) and every IMWr goes through `mem`, as it
@@ -307,13 +361,14 @@ impl MockEngine {
     /// engine.set_pci_memory(Some(Box::new(Window(host.clone()))));
     /// engine.local_write(0x100, b"payload!");
     /// let ctrl = Controller::new(&engine, MapFormat::HdmaNative, Deployment::Local);
+    /// let (out, bad) = ([Entry::new(0x100, 0x10_0010, 8)], [Entry::new(0x20_0000, 0x200, 8)]);
     /// let mut wr = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 4));
-    /// wr.submit(&ctrl, &[Entry::new(0x100, 0x10_0010, 8)]).unwrap();
+    /// wr.submit(&ctrl, &out).unwrap();
     /// assert!(wr.on_interrupt(&ctrl).completion().unwrap().is_success());
     /// assert_eq!(&host.lock().unwrap()[0x10..0x18], b"payload!");
     /// // A read from outside the window aborts: the IOMMU answered with an error.
     /// let mut rd = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Read, 0)).unwrap(), engine.ll_region(ChannelDir::Read, 0, 4));
-    /// rd.submit(&ctrl, &[Entry::new(0x20_0000, 0x200, 8)]).unwrap();
+    /// rd.submit(&ctrl, &bad).unwrap();
     /// assert!(!rd.on_interrupt(&ctrl).completion().unwrap().is_success());
     /// assert_eq!(engine.last_abort(ChannelDir::Read, 0), Some(AbortCause::ReadError));
     /// ```
@@ -385,6 +440,7 @@ impl MockEngine {
             engine: self,
             bus: self.ll_base(dir, ch),
             slots,
+            owner: (dir, ch),
         }
     }
 
@@ -661,11 +717,19 @@ pub struct MockLl<'e> {
     engine: &'e MockEngine,
     bus: u64,
     slots: usize,
+    /// The channel whose reserved space this is.
+    owner: (ChannelDir, u8),
 }
 
 impl LlMemory for MockLl<'_> {
     fn bus_addr(&self) -> u64 {
         self.bus
+    }
+    fn quarantine(&mut self) {
+        let (dir, ch) = self.owner;
+        if let Some(c) = self.engine.lock().ch[dir.index()].get_mut(usize::from(ch)) {
+            c.ll_quarantined = true;
+        }
     }
     fn capacity(&self) -> usize {
         self.slots

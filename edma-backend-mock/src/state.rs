@@ -40,6 +40,10 @@ pub(crate) struct Ch {
     /// Control word of the loaded element, as fetched.
     pub(crate) cur_control: u32,
     pub(crate) faults_elements: u64,
+    /// A stuck channel: stop requests are counted and ignored.
+    pub(crate) ignore_stop: bool,
+    /// Its LL region was quarantined (`LlMemory::quarantine`).
+    pub(crate) ll_quarantined: bool,
     pub(crate) fault: Option<Fault>,
     pub(crate) last_abort: Option<AbortCause>,
 }

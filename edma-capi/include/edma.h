@@ -73,7 +73,7 @@
 // Minor version of the C ABI: additions only (new functions, new status
 // codes, new constants) that programs built against an older header
 // never see.
-#define EDMA_ABI_VERSION_MINOR 0
+#define EDMA_ABI_VERSION_MINOR 1
 
 // `(major << 16) | minor`, as [`edma_abi_version`] returns it.
 #define EDMA_ABI_VERSION ((EDMA_ABI_VERSION_MAJOR << 16) | EDMA_ABI_VERSION_MINOR)
@@ -293,6 +293,10 @@ enum edma_status {
   EDMA_ERR_TOO_LARGE = 49,
   // The ring is waiting for the engine to stop after a terminate.
   EDMA_ERR_STOPPING = 50,
+  // The engine did not stop when the channel or ring was released: the
+  // handle is gone, the channel quarantined (see
+  // `edma_controller_is_quarantined`); keep its LL region and buffers.
+  EDMA_ERR_QUARANTINED = 51,
   // An error of a newer edma-core this ABI version has no code for.
   EDMA_ERR_OTHER = 255,
 };
@@ -805,6 +809,33 @@ enum edma_status edma_controller_pending(const struct edma_controller *ctrl,
                                          uint32_t dir,
                                          uint8_t *mask);
 
+// Whether channel `index` of `dir` is **quarantined**: a channel or ring
+// on it was released while its engine did not stop within the bound
+// (`edma_ring_release` then answered `EDMA_ERR_QUARANTINED`). The LL region
+// and every buffer lent to the channel must stay allocated (the engine may
+// still use them) until `edma_controller_clear_quarantine` succeeds.
+// `*quarantined` is set to 1 or 0.
+//
+// # Safety
+//
+// `ctrl` a controller handle; `quarantined` valid for writes.
+enum edma_status edma_controller_is_quarantined(const struct edma_controller *ctrl,
+                                                uint32_t dir,
+                                                uint8_t index,
+                                                uint8_t *quarantined);
+
+// Ends the quarantine of channel `index` of `dir` if the engine reports it
+// stopped now (after an engine reset, say): the channel can be claimed
+// again and the memory lent to it reused. `EDMA_ERR_BUSY` if it still
+// runs or was not quarantined.
+//
+// # Safety
+//
+// `ctrl` a controller handle.
+enum edma_status edma_controller_clear_quarantine(const struct edma_controller *ctrl,
+                                                  uint32_t dir,
+                                                  uint8_t index);
+
 // Programs where channel `index` of `dir` sends its remote (IMWr) done and
 // abort messages: a PCI address (an MSI address) and 16-bit data, as
 // Linux's `ch_config`. Required for every channel before its first batch
@@ -997,6 +1028,16 @@ void edma_mock_counters(const struct edma_mock *m,
 //
 // `m` a live engine.
 uint64_t edma_mock_step(struct edma_mock *m, uint32_t dir, uint8_t ch, uint64_t elements);
+#endif
+
+#if defined(EDMA_FEATURE_MOCK)
+// Wedges a channel: it reports "running" and ignores stop requests from
+// now on (a register file that never reports the stop).
+//
+// # Safety
+//
+// `m` a live engine.
+void edma_mock_wedge(struct edma_mock *m, uint32_t dir, uint8_t ch);
 #endif
 
 #if defined(EDMA_FEATURE_MOCK)

@@ -256,6 +256,67 @@ pub unsafe extern "C" fn edma_controller_pending(
     edma_status::EDMA_OK
 }
 
+/// Whether channel `index` of `dir` is **quarantined**: a channel or ring
+/// on it was released while its engine did not stop within the bound
+/// (`edma_ring_release` then answered `EDMA_ERR_QUARANTINED`). The LL region
+/// and every buffer lent to the channel must stay allocated (the engine may
+/// still use them) until `edma_controller_clear_quarantine` succeeds.
+/// `*quarantined` is set to 1 or 0.
+///
+/// # Safety
+///
+/// `ctrl` a controller handle; `quarantined` valid for writes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn edma_controller_is_quarantined(
+    ctrl: *const edma_controller,
+    dir: u32,
+    index: u8,
+    quarantined: *mut u8,
+) -> edma_status {
+    // SAFETY: the caller's handle.
+    let c = match unsafe { ctrl_of(ctrl) } {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    let Some(dir) = dir_from(dir) else {
+        return edma_status::EDMA_ERR_INVALID_ARGUMENT;
+    };
+    if quarantined.is_null() {
+        return edma_status::EDMA_ERR_NULL;
+    }
+    put(quarantined, u8::from(c.ctrl.is_quarantined(dir, index)));
+    edma_status::EDMA_OK
+}
+
+/// Ends the quarantine of channel `index` of `dir` if the engine reports it
+/// stopped now (after an engine reset, say): the channel can be claimed
+/// again and the memory lent to it reused. `EDMA_ERR_BUSY` if it still
+/// runs or was not quarantined.
+///
+/// # Safety
+///
+/// `ctrl` a controller handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn edma_controller_clear_quarantine(
+    ctrl: *const edma_controller,
+    dir: u32,
+    index: u8,
+) -> edma_status {
+    // SAFETY: the caller's handle.
+    let c = match unsafe { ctrl_of(ctrl) } {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    let Some(dir) = dir_from(dir) else {
+        return edma_status::EDMA_ERR_INVALID_ARGUMENT;
+    };
+    if c.ctrl.clear_quarantine(dir, index) {
+        edma_status::EDMA_OK
+    } else {
+        edma_status::EDMA_ERR_BUSY
+    }
+}
+
 /// Programs where channel `index` of `dir` sends its remote (IMWr) done and
 /// abort messages: a PCI address (an MSI address) and 16-bit data, as
 /// Linux's `ch_config`. Required for every channel before its first batch

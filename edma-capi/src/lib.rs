@@ -104,7 +104,7 @@ pub const EDMA_ABI_VERSION_MAJOR: u32 = 1;
 /// Minor version of the C ABI: additions only (new functions, new status
 /// codes, new constants) that programs built against an older header
 /// never see.
-pub const EDMA_ABI_VERSION_MINOR: u32 = 0;
+pub const EDMA_ABI_VERSION_MINOR: u32 = 1;
 /// `(major << 16) | minor`, as [`edma_abi_version`] returns it.
 pub const EDMA_ABI_VERSION: u32 = (EDMA_ABI_VERSION_MAJOR << 16) | EDMA_ABI_VERSION_MINOR;
 

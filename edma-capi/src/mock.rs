@@ -455,6 +455,21 @@ pub unsafe extern "C" fn edma_mock_step(m: *mut edma_mock, dir: u32, ch: u8, ele
     dir_from(dir).map_or(0, |d| e.step(d, ch, elements))
 }
 
+/// Wedges a channel: it reports "running" and ignores stop requests from
+/// now on (a register file that never reports the stop).
+///
+/// # Safety
+///
+/// `m` a live engine.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn edma_mock_wedge(m: *mut edma_mock, dir: u32, ch: u8) {
+    // SAFETY: the caller's contract.
+    let e = unsafe { engine(m) };
+    if let Some(d) = dir_from(dir) {
+        e.wedge(d, ch);
+    }
+}
+
 /// Arms a fault: the `element`-th data element executed from now on
 /// aborts after `after_bytes` bytes (a read error if `read`).
 ///

@@ -239,6 +239,12 @@ pub unsafe extern "C" fn edma_ring_release(
             |inner, c| each_ring!(inner.ring, r => r.release(&c.ctrl).is_ok()),
         )
     };
+    // A release refused by an engine that did not stop dropped the ring,
+    // which quarantined it: say so.
+    let r = match r {
+        Err((edma_status::EDMA_ERR_OTHER, _)) => Err(bare(edma_status::EDMA_ERR_QUARANTINED)),
+        r => r,
+    };
     report(r, err)
 }
 

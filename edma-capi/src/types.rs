@@ -145,6 +145,10 @@ pub enum edma_status {
     EDMA_ERR_TOO_LARGE = 49,
     /// The ring is waiting for the engine to stop after a terminate.
     EDMA_ERR_STOPPING = 50,
+    /// The engine did not stop when the channel or ring was released: the
+    /// handle is gone, the channel quarantined (see
+    /// `edma_controller_is_quarantined`); keep its LL region and buffers.
+    EDMA_ERR_QUARANTINED = 51,
     /// An error of a newer edma-core this ABI version has no code for.
     EDMA_ERR_OTHER = 255,
 }

@@ -529,10 +529,13 @@ struct Active<'b> {
 /// requests a stop and waits until the engine reports the channel no longer
 /// running (at most [`DROP_STOP_READS`] status reads), so the LL region the
 /// channel owns is not freed under a running engine. If the engine does not
-/// stop within that bound the drop returns anyway — the hardware is then
-/// beyond what software can fix, and memory the engine may still read must
-/// outlive it (firmware: keep LL regions in `'static` memory). The claim is
-/// not released by a drop; give an idle channel back with
+/// stop within that bound, the LL region is **quarantined** instead of given
+/// back: [`LlMemory::quarantine`] is called before it is dropped (a backend
+/// that owns the memory keeps it; one that borrows it leaves that to its
+/// owner), the controller records it ([`Controller::is_quarantined`]) and
+/// the channel stays claimed until [`Controller::clear_quarantine`] sees the
+/// engine stopped. Memory the batch named must then outlive the quarantine
+/// too. The claim is not released by a drop; give an idle channel back with
 /// [`Controller::release`].
 ///
 /// ```
@@ -551,11 +554,9 @@ struct Active<'b> {
 #[derive(Debug)]
 pub struct Channel<'c, 'b, L, T = Identity> {
     cfg: ChannelConfig,
-    /// Armed while a batch is in flight: stops the engine if dropped.
-    /// Declared before `ll`: fields drop in declaration order, so a dropped
-    /// busy channel stops its engine before its LL region goes.
-    guard: Option<StopGuard<'c>>,
-    ll: Option<L>,
+    /// The LL region (none in non-LL mode) and, while a batch is in
+    /// flight, the guard that stops the engine before the region goes.
+    held: Held<'c, Option<L>>,
     translate: T,
     active: Option<Active<'b>>,
     batches: u64,
@@ -571,6 +572,9 @@ pub(crate) trait Stopper {
     /// Requests a stop and waits (bounded) for the channel to stop; clears
     /// its status. Whether it stopped.
     fn stop_and_wait(&self, dir: ChannelDir, ch: u8) -> bool;
+    /// Records that the channel's engine did not stop (its LL region is
+    /// quarantined).
+    fn quarantine(&self, dir: ChannelDir, ch: u8);
 }
 
 impl<R: RegisterIo, M: RawMutex> Stopper for Controller<R, M> {
@@ -585,35 +589,95 @@ impl<R: RegisterIo, M: RawMutex> Stopper for Controller<R, M> {
         }
         false
     }
+    fn quarantine(&self, dir: ChannelDir, ch: u8) {
+        self.mark_quarantined(dir, ch);
+    }
 }
 
-/// Stops the engine when a channel is dropped with a batch in flight.
+/// Armed while the engine may run a channel's LL: the controller to stop
+/// it through.
 pub(crate) struct StopGuard<'b> {
-    pub(crate) ctrl: Option<&'b (dyn Stopper + Sync)>,
+    pub(crate) ctrl: &'b (dyn Stopper + Sync),
     pub(crate) dir: ChannelDir,
     pub(crate) index: u8,
 }
 
 impl StopGuard<'_> {
-    /// The batch ended: nothing to stop.
-    pub(crate) fn disarm(mut self) {
-        self.ctrl = None;
-    }
-}
-
-impl Drop for StopGuard<'_> {
-    fn drop(&mut self) {
-        if let Some(c) = self.ctrl.take() {
-            let _stopped = c.stop_and_wait(self.dir, self.index);
-        }
+    /// Stops the engine (bounded); whether it reported the channel stopped.
+    pub(crate) fn stop(&self) -> bool {
+        self.ctrl.stop_and_wait(self.dir, self.index)
     }
 }
 
 impl core::fmt::Debug for StopGuard<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("StopGuard")
-            .field("armed", &self.ctrl.is_some())
+            .field("dir", &self.dir)
+            .field("index", &self.index)
             .finish_non_exhaustive()
+    }
+}
+
+/// A channel's or ring's LL region together with the guard that stops the
+/// engine before the region is given back. Dropped with the guard armed,
+/// it stops the engine; if the engine does not report the channel stopped
+/// within the bound, the region is **quarantined** ([`LlMemory::quarantine`])
+/// and the controller told ([`Controller::is_quarantined`]) before it goes.
+pub(crate) struct Held<'c, L> {
+    pub(crate) guard: Option<StopGuard<'c>>,
+    pub(crate) ll: L,
+    /// `LlMemory::quarantine` for `L` (fixed where `L`'s bound is known).
+    quarantine: fn(&mut L),
+}
+
+impl<'c, L> Held<'c, L> {
+    pub(crate) fn new(ll: L, quarantine: fn(&mut L)) -> Self {
+        Held {
+            guard: None,
+            ll,
+            quarantine,
+        }
+    }
+
+    /// Disarms the guard: the engine is known to be stopped.
+    pub(crate) fn disarm(&mut self) {
+        self.guard = None;
+    }
+
+    /// Stops the engine if it may run; `false` (and the region
+    /// quarantined) if it does not stop within the bound.
+    pub(crate) fn stop(&mut self) -> bool {
+        let Some(g) = self.guard.take() else {
+            return true;
+        };
+        if g.stop() {
+            return true;
+        }
+        (self.quarantine)(&mut self.ll);
+        g.ctrl.quarantine(g.dir, g.index);
+        false
+    }
+}
+
+impl<L> Drop for Held<'_, L> {
+    fn drop(&mut self) {
+        let _stopped = self.stop();
+    }
+}
+
+impl<L: core::fmt::Debug> core::fmt::Debug for Held<'_, L> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Held")
+            .field("armed", &self.guard.is_some())
+            .field("ll", &self.ll)
+            .finish_non_exhaustive()
+    }
+}
+
+/// [`LlMemory::quarantine`] of an optional region.
+pub(crate) fn quarantine_opt<L: LlMemory>(ll: &mut Option<L>) {
+    if let Some(l) = ll {
+        l.quarantine();
     }
 }
 
@@ -635,10 +699,9 @@ impl<'c, 'b, L: LlMemory> Channel<'c, 'b, L, Identity> {
     pub fn new(claim: Claim, ll: L) -> Self {
         Channel {
             cfg: claim.cfg,
-            ll: Some(ll),
+            held: Held::new(Some(ll), quarantine_opt::<L>),
             translate: Identity,
             active: None,
-            guard: None,
             batches: 0,
             stale: None,
         }
@@ -674,10 +737,9 @@ impl<'c, 'b> Channel<'c, 'b, NoLl, Identity> {
     pub fn non_ll(claim: Claim) -> Self {
         Channel {
             cfg: claim.cfg,
-            ll: None,
+            held: Held::new(None, quarantine_opt::<NoLl>),
             translate: Identity,
             active: None,
-            guard: None,
             batches: 0,
             stale: None,
         }
@@ -725,10 +787,9 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
         }
         Ok(Channel {
             cfg: self.cfg,
-            ll: self.ll,
+            held: self.held,
             translate,
             active: None,
-            guard: None,
             batches: self.batches,
             stale: self.stale,
         })
@@ -781,10 +842,9 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
         }
         Ok(Channel {
             cfg: self.cfg,
-            ll: self.ll,
+            held: self.held,
             translate: self.translate,
             active: None,
-            guard: None,
             batches: self.batches,
             stale: self.stale,
         })
@@ -830,7 +890,7 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
     /// assert_eq!(ch.ll().map(|ll| ll.bus_addr()), Some(engine.ll_base(ChannelDir::Write, 2)));
     /// ```
     pub fn ll(&self) -> Option<&L> {
-        self.ll.as_ref()
+        self.held.ll.as_ref()
     }
 
     /// Whether a batch is in flight.
@@ -890,7 +950,7 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
         &self,
         ctrl: &Controller<R, M>,
     ) -> Result<PlanParams, ChannelError> {
-        let (chunk_elements, ll_region) = match &self.ll {
+        let (chunk_elements, ll_region) = match &self.held.ll {
             Some(ll) => {
                 let cap = ll.capacity();
                 if cap < 2 {
@@ -984,7 +1044,7 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
         {
             return Err(ChannelError::NoRemoteInterrupt);
         }
-        if self.stale.is_none() && self.ll.is_some() {
+        if self.stale.is_none() && self.held.ll.is_some() {
             // What the registers hold before this channel's first batch: an
             // LL fetch error on its first element would leave exactly this.
             self.stale = Some(RegSnapshot::read_element(
@@ -1008,8 +1068,8 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
         };
         self.start_chunk(ctrl, &mut a, true);
         self.active = Some(a);
-        self.guard = Some(StopGuard {
-            ctrl: Some(ctrl),
+        self.held.guard = Some(StopGuard {
+            ctrl,
             dir: self.cfg.dir,
             index: self.cfg.index,
         });
@@ -1023,7 +1083,7 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
         first: bool,
     ) {
         let (dir, ch) = (self.cfg.dir, self.cfg.index);
-        match self.ll.as_mut() {
+        match self.held.ll.as_mut() {
             Some(ll) => {
                 let info = plan::encode_chunk(
                     a.entries,
@@ -1094,7 +1154,7 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
             start: a.chunk_start,
             elements: a.chunk_elements,
             bytes: a.chunk_bytes,
-            ll_bus: self.ll.as_ref().map(LlMemory::bus_addr),
+            ll_bus: self.held.ll.as_ref().map(LlMemory::bus_addr),
             stale: self.stale,
         };
         progress::chunk_done(snap, &view)
@@ -1102,9 +1162,7 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
 
     fn finish(&mut self, a: &Active<'b>, bytes_done: u64, status: Status) -> Completion {
         self.active = None;
-        if let Some(g) = self.guard.take() {
-            g.disarm();
-        }
+        self.held.disarm();
         self.batches = self.batches.wrapping_add(1);
         Completion {
             status,

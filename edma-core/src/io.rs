@@ -223,9 +223,30 @@ pub trait LlMemory {
         let _ = index;
         None
     }
+    /// Called, just before the region is dropped, when the engine that
+    /// fetches from it did not report its channel stopped within the bound
+    /// ([`DROP_STOP_READS`](crate::channel::DROP_STOP_READS) status reads):
+    /// the engine may still read (and, for its status, write) the region.
+    /// The region is **quarantined**: an implementation that gives memory
+    /// back when dropped must not do so any more (leak it, keep it
+    /// reserved); one that only borrows memory has nothing to do here, and
+    /// its owner learns of it from
+    /// [`Controller::is_quarantined`](crate::Controller::is_quarantined).
+    /// The default does nothing.
+    ///
+    /// ```
+    /// use edma_core::io::{LlMemory, SliceLl};
+    /// let mut page = [0u8; 48];
+    /// let mut ll = SliceLl::new(&mut page, 0);
+    /// ll.quarantine(); // borrowed memory: nothing to keep; the owner must
+    /// ```
+    fn quarantine(&mut self) {}
 }
 
 impl<T: LlMemory + ?Sized> LlMemory for &mut T {
+    fn quarantine(&mut self) {
+        (**self).quarantine()
+    }
     fn bus_addr(&self) -> u64 {
         (**self).bus_addr()
     }

@@ -62,7 +62,7 @@ use core::ops::Range;
 
 use lock_api::RawMutex;
 
-use crate::channel::{ChannelConfig, Claim, DROP_STOP_READS, StopGuard};
+use crate::channel::{ChannelConfig, Claim, DROP_STOP_READS, Held, StopGuard};
 use crate::controller::Controller;
 use crate::desc::{Control, Element, SLOT_SIZE};
 use crate::io::{AddressTranslate, Identity, LlMemory, RegisterIo};
@@ -366,7 +366,8 @@ const RUN: u64 = 1 << 33;
 /// `'c` is the lifetime of the controller the ring was started through:
 /// like a [`Channel`](crate::Channel), **a ring dropped while its engine may
 /// run stops it** (a stop request, then at most
-/// [`DROP_STOP_READS`] status reads).
+/// [`DROP_STOP_READS`] status reads), and quarantines its LL region if the
+/// engine does not stop ([`Controller::is_quarantined`]).
 ///
 /// ```
 /// # use edma_backend_mock::{MockConfig, MockEngine};
@@ -384,10 +385,9 @@ pub struct Ring<'c, L, T = Identity, const N: usize = 64> {
     cfg: ChannelConfig,
     map: MapFormat,
     deployment: Deployment,
-    /// Declared before `ll`: fields drop in declaration order, so a ring
-    /// dropped with its engine running stops it before its LL region goes.
-    guard: Option<StopGuard<'c>>,
-    ll: L,
+    /// The LL region and, while the engine may run, the guard that stops
+    /// it before the region goes (quarantined if it does not stop).
+    held: Held<'c, L>,
     translate: T,
     /// Data slots in use (2..=N-1).
     data: usize,
@@ -448,7 +448,7 @@ impl<'c, L: LlMemory, const N: usize> Ring<'c, L, Identity, N> {
             cfg: claim.cfg,
             map: ctrl.map(),
             deployment: ctrl.deployment(),
-            ll,
+            held: Held::new(ll, L::quarantine),
             translate: Identity,
             data: slots - 1,
             meta: [0; N],
@@ -463,7 +463,6 @@ impl<'c, L: LlMemory, const N: usize> Ring<'c, L, Identity, N> {
             run_left: 0,
             started: false,
             stopping: false,
-            guard: None,
             stale: None,
             stats: RingStats::default(),
         };
@@ -506,7 +505,7 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
             cfg: self.cfg,
             map: self.map,
             deployment: self.deployment,
-            ll: self.ll,
+            held: self.held,
             translate,
             data: self.data,
             meta: self.meta,
@@ -521,7 +520,6 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
             run_left: self.run_left,
             started: self.started,
             stopping: self.stopping,
-            guard: self.guard,
             stale: self.stale,
             stats: self.stats,
         })
@@ -530,8 +528,10 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
     /// Gives the channel back to `ctrl` (it can be claimed again): refused
     /// (the ring handed back) while entries are queued or a termination is
     /// pending. A started engine is stopped first (it has nothing valid
-    /// to run, but its LL region goes back to the caller). `ctrl` must be
-    /// the controller the ring was claimed from.
+    /// to run, but its LL region goes back to the caller); if it does not
+    /// stop within the bound the ring is handed back too (dropping it then
+    /// quarantines its LL region). `ctrl` must be the controller the ring
+    /// was claimed from.
     ///
     /// ```
     /// use edma_backend_mock::{MockConfig, MockEngine};
@@ -555,9 +555,13 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
         if self.outstanding != 0 || self.stopping {
             return Err(self);
         }
-        if let Some(g) = self.guard.take() {
-            // Stops the engine (bounded), as a drop would.
-            drop(g);
+        if let Some(g) = self.held.guard.take() {
+            // Stops the engine (bounded), as a drop would; one that does
+            // not stop keeps its ring (dropping it then quarantines the LL).
+            if !g.stop() {
+                self.held.guard = Some(g);
+                return Err(self);
+            }
         }
         ctrl.unclaim(&self.cfg);
         Ok(())
@@ -596,7 +600,7 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
     /// assert_eq!(ring.ll().read(7), Some(Element::link(Control::TCB, bus)));
     /// ```
     pub fn ll(&self) -> &L {
-        &self.ll
+        &self.held.ll
     }
 
     /// Data slots that can hold queued elements at once (one of the ring's
@@ -707,7 +711,7 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
     /// The plan parameters entries are validated with when `free` slots are
     /// free (the ring never coalesces: every element belongs to one entry).
     fn params(&self, free: usize) -> PlanParams {
-        let len = (self.ll.capacity() as u64).saturating_mul(SLOT_SIZE as u64);
+        let len = (self.held.ll.capacity() as u64).saturating_mul(SLOT_SIZE as u64);
         PlanParams {
             map: self.map,
             dir: self.cfg.dir,
@@ -718,7 +722,7 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
                 coalesce: false,
                 ..self.cfg.limits
             },
-            ll_region: (self.ll.bus_addr(), len),
+            ll_region: (self.held.ll.bus_addr(), len),
         }
     }
 
@@ -879,8 +883,8 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
         let mut slot = first_slot + a.len();
         if slot == self.data {
             // The lap's link, carrying the cycle after the toggle.
-            let link = plan::link_element(self.pcs, self.ll.bus_addr());
-            self.ll.write(self.data, &link);
+            let link = plan::link_element(self.pcs, self.held.ll.bus_addr());
+            self.held.ll.write(self.data, &link);
             self.pcs = !self.pcs;
             slot = 0;
         }
@@ -899,7 +903,7 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
                 .and_then(|e| Some((e, plan::resolve(e, dir, &self.translate)?)))
             {
                 let el = Element::data(cycle(last_pcs) | each | end, e.len as u32, sar, dar);
-                self.ll.write(last_slot, &el);
+                self.held.ll.write(last_slot, &el);
             }
         }
         if let Some((e, (sar, dar))) = entries
@@ -908,13 +912,13 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
         {
             if n > 1 {
                 // The rest of the append is visible before its first element.
-                self.ll.sync();
+                self.held.ll.sync();
             }
             let ctl = if n == 1 { each | end } else { each };
             let el = Element::data(cycle(first_pcs) | ctl, e.len as u32, sar, dar);
-            self.ll.write(first_slot, &el);
+            self.held.ll.write(first_slot, &el);
         }
-        self.ll.sync();
+        self.held.ll.sync();
         n
     }
 
@@ -923,7 +927,7 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
     #[inline(always)]
     fn write_run(&mut self, part: &[Entry], start: usize, ctl: Control, dir: ChannelDir) {
         let t = &self.translate;
-        self.ll.write_data_run(
+        self.held.ll.write_data_run(
             start,
             ctl,
             part.iter().map(|e| {
@@ -1000,7 +1004,7 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
     ) -> usize {
         let (each, end) = self.notify_bits(notify);
         let mut w = Writer {
-            ll: &mut self.ll,
+            ll: &mut self.held.ll,
             meta: &mut self.meta,
             head: self.head,
             pcs: self.pcs,
@@ -1096,10 +1100,10 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
                 self.stale = Some(RegSnapshot::read_element(ctrl, dir, ch));
             }
             ctrl.enable_channel(dir, ch);
-            ctrl.start_ll(dir, ch, self.ll.bus_addr());
+            ctrl.start_ll(dir, ch, self.held.ll.bus_addr());
             self.started = true;
-            self.guard = Some(StopGuard {
-                ctrl: Some(ctrl),
+            self.held.guard = Some(StopGuard {
+                ctrl,
                 dir,
                 index: ch,
             });
@@ -1252,7 +1256,7 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
     /// Elements finished before the engine's position `llp`, if `llp` is a
     /// slot of this ring within the queued window.
     fn consumed(&self, llp: u64) -> Option<usize> {
-        let off = llp.checked_sub(self.ll.bus_addr())?;
+        let off = llp.checked_sub(self.held.ll.bus_addr())?;
         if off % SLOT_SIZE as u64 != 0 {
             return None;
         }
@@ -1330,7 +1334,7 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
             let fresh = self
                 .stale
                 .is_none_or(|s| (s.size, s.sar, s.dar) != (snap.size, snap.sar, snap.dar));
-            let partial = match self.ll.read(self.tail) {
+            let partial = match self.held.ll.read(self.tail) {
                 Some(Element::Data { size, sar, dar, .. })
                     if at.is_some() && snap.size != 0 && fresh =>
                 {
@@ -1371,9 +1375,7 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
         self.run_left = 0;
         self.started = false;
         self.stopping = false;
-        if let Some(g) = self.guard.take() {
-            g.disarm();
-        }
+        self.held.disarm();
         self.stats.resets += 1;
         self.write_empty();
     }
@@ -1381,11 +1383,13 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
     /// Every data slot not valid for CCS = 1, and the link of lap 0.
     fn write_empty(&mut self) {
         for i in 0..self.data {
-            self.ll.write(i, &Element::data(Control::empty(), 0, 0, 0));
+            self.held
+                .ll
+                .write(i, &Element::data(Control::empty(), 0, 0, 0));
         }
-        let link = plan::link_element(true, self.ll.bus_addr());
-        self.ll.write(self.data, &link);
-        self.ll.sync();
+        let link = plan::link_element(true, self.held.ll.bus_addr());
+        self.held.ll.write(self.data, &link);
+        self.held.ll.sync();
     }
 
     /// Stops the engine and ends the queued work.

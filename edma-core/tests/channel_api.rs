@@ -218,13 +218,13 @@ fn the_ll_region_and_the_armed_guard_are_visible() {
     );
     assert_eq!(edma_core::LlMemory::capacity(ll), 4);
     let idle = format!("{ch:?}");
-    assert!(idle.contains("guard: None"), "{idle}");
+    assert!(idle.contains("Held { armed: false"), "{idle}");
     ch.submit(&ctrl, &batch).unwrap();
     let busy = format!("{ch:?}");
-    assert!(busy.contains("StopGuard { armed: true, .. }"), "{busy}");
+    assert!(busy.contains("Held { armed: true"), "{busy}");
     assert_eq!(engine.step(ChannelDir::Write, 2, 1), 1);
     assert!(ch.on_interrupt(&ctrl).completion().unwrap().is_success());
-    assert!(format!("{ch:?}").contains("guard: None"));
+    assert!(format!("{ch:?}").contains("Held { armed: false"));
 }
 
 /// The progress rules compare against the element registers as the

@@ -730,6 +730,38 @@ static void non_ll_case(uint32_t mi)
 	rig_down(&r);
 }
 
+/* A ring released while its engine never reports the stop: the handle is
+ * gone, the channel quarantined and still claimed. */
+static void quarantine_case(uint32_t mi)
+{
+	struct rig r;
+	rig_up(&r, MAPS[mi], EDMA_DEPLOYMENT_LOCAL, EDMA_MOCK_RUN_ON_DOORBELL);
+	struct edma_ll ll;
+	CHECK(get_ll(&r, true, EDMA_DIR_WRITE, 2, 8, &ll));
+	struct edma_channel_config cfg = { .dir = EDMA_DIR_WRITE, .index = 2, .limits = edma_limits_default() };
+	struct edma_ring ring, again;
+	struct edma_error err;
+	CHECK(edma_ring_init(&ring, &r.ctrl, &cfg, &ll, NULL, &err) == EDMA_OK);
+	struct edma_entry e = { .src = 0x1000, .dst = 0x2000, .len = 64 };
+	struct edma_appended a;
+	struct edma_ring_completed done;
+	CHECK(edma_ring_push(&ring, &e, 1, EDMA_NOTIFY_END, &a, &err) == EDMA_OK);
+	CHECK(edma_ring_on_interrupt(&ring, &done) == EDMA_OK && done.completed == 1);
+	uint8_t q = 9;
+	CHECK(edma_controller_is_quarantined(&r.ctrl, EDMA_DIR_WRITE, 2, &q) == EDMA_OK && q == 0);
+	edma_mock_wedge(r.m, EDMA_DIR_WRITE, 2);
+	CHECK(edma_ring_release(&ring, &err) == EDMA_ERR_QUARANTINED);
+	CHECK(edma_controller_is_quarantined(&r.ctrl, EDMA_DIR_WRITE, 2, &q) == EDMA_OK && q == 1);
+	CHECK(edma_controller_is_quarantined(&r.ctrl, EDMA_DIR_WRITE, 1, &q) == EDMA_OK && q == 0);
+	CHECK(edma_controller_is_quarantined(&r.ctrl, 7, 2, &q) == EDMA_ERR_INVALID_ARGUMENT);
+	CHECK(edma_controller_is_quarantined(&r.ctrl, EDMA_DIR_WRITE, 2, NULL) == EDMA_ERR_NULL);
+	/* Still running: the quarantine stays, and so does the claim. */
+	CHECK(edma_controller_clear_quarantine(&r.ctrl, EDMA_DIR_WRITE, 2) == EDMA_ERR_BUSY);
+	CHECK(edma_ring_init(&again, &r.ctrl, &cfg, &ll, NULL, &err) == EDMA_ERR_ALREADY_CLAIMED);
+	CHECK(edma_ring_info(&ring, NULL) != EDMA_OK);
+	rig_down(&r);
+}
+
 int main(void)
 {
 	static const char *DEP[2] = { "local", "remote" };
@@ -754,6 +786,7 @@ int main(void)
 		terminate_case(mi, EDMA_DIR_READ);
 		abort_case(mi);
 		non_ll_case(mi);
+		quarantine_case(mi);
 	}
 	stream_case();
 	window_case();
