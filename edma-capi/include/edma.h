@@ -173,6 +173,13 @@
 // Ring appends: no element asks for an interrupt (the caller polls).
 #define EDMA_NOTIFY_NONE 2
 
+// Ring appends, interrupt moderation: `EDMA_NOTIFY_EVERY | (k << 16)`
+// asks for an interrupt on every `k`-th entry by ring index and on the
+// append's end while fewer than `k` entries are queued (Rust's
+// `Notify::Every(k)`; see its completion-latency rule). Build it with
+// `edma_notify_every(k)`.
+#define EDMA_NOTIFY_EVERY 3
+
 // `edma_outcome.kind`: no status of this channel was set.
 #define EDMA_OUTCOME_NOT_MINE 0
 
@@ -1072,6 +1079,10 @@ bool edma_mock_irq_pending(const struct edma_mock *m);
 // `m` a live engine.
 uint64_t edma_mock_imwr_count(const struct edma_mock *m);
 #endif
+
+// The `notify` value of interrupt moderation every `k` entries
+// (`EDMA_NOTIFY_EVERY | (k << 16)`).
+uint32_t edma_notify_every(uint16_t k);
 
 // Initialises a ring: claims channel `cfg->index` of `cfg->dir` on `ctrl`
 // and writes the empty ring into its LL region (every data slot invalid

@@ -129,12 +129,20 @@ impl handle::Owned for RingInner {
 }
 
 fn notify_from(v: u32) -> Option<Notify> {
-    match v {
-        EDMA_NOTIFY_END => Some(Notify::End),
-        EDMA_NOTIFY_EACH => Some(Notify::Each),
-        EDMA_NOTIFY_NONE => Some(Notify::None),
+    match (v & 0xffff, (v >> 16) as u16) {
+        (EDMA_NOTIFY_END, 0) => Some(Notify::End),
+        (EDMA_NOTIFY_EACH, 0) => Some(Notify::Each),
+        (EDMA_NOTIFY_NONE, 0) => Some(Notify::None),
+        (EDMA_NOTIFY_EVERY, k) => Some(Notify::Every(k)),
         _ => None,
     }
+}
+
+/// The `notify` value of interrupt moderation every `k` entries
+/// (`EDMA_NOTIFY_EVERY | (k << 16)`).
+#[unsafe(no_mangle)]
+pub extern "C" fn edma_notify_every(k: u16) -> u32 {
+    EDMA_NOTIFY_EVERY | (u32::from(k) << 16)
 }
 
 /// Initialises a ring: claims channel `cfg->index` of `cfg->dir` on `ctrl`

@@ -32,6 +32,12 @@ pub const EDMA_NOTIFY_END: u32 = 0;
 pub const EDMA_NOTIFY_EACH: u32 = 1;
 /// Ring appends: no element asks for an interrupt (the caller polls).
 pub const EDMA_NOTIFY_NONE: u32 = 2;
+/// Ring appends, interrupt moderation: `EDMA_NOTIFY_EVERY | (k << 16)`
+/// asks for an interrupt on every `k`-th entry by ring index and on the
+/// append's end while fewer than `k` entries are queued (Rust's
+/// `Notify::Every(k)`; see its completion-latency rule). Build it with
+/// `edma_notify_every(k)`.
+pub const EDMA_NOTIFY_EVERY: u32 = 3;
 
 /// `edma_outcome.kind`: no status of this channel was set.
 pub const EDMA_OUTCOME_NOT_MINE: u32 = 0;

@@ -110,6 +110,37 @@ pub enum Notify {
     /// engine that stops on a lost doorbell then waits for the next poll,
     /// append or interrupt.
     None,
+    /// Interrupt moderation: the last element of every `k`-th entry by ring
+    /// index (indices `k - 1`, `2k - 1`, …), and the append's last element
+    /// when fewer than `k` entries are queued after the append (the engine
+    /// may drain before another `k`-th entry is appended). `Every(0)` and
+    /// `Every(1)` are [`Notify::Each`].
+    ///
+    /// **Completion latency.** An entry is reported by the interrupt of the
+    /// first marked entry at or after it: at most `k - 1` entries later
+    /// while the producer keeps at least `k` entries queued, and at the
+    /// append's end while fewer are queued. What this policy cannot know is
+    /// that an append is the producer's last for a while: a producer that
+    /// goes idle with `k` or more entries queued makes its last append with
+    /// [`Notify::End`] (or calls [`Ring::poll`] when idle), else up to
+    /// `k - 1` completed entries wait for its next call. On HDMA maps the
+    /// engine raises its stop interrupt whenever it drains, whatever the
+    /// policy (the elements carry no interrupt bits there).
+    ///
+    /// ```
+    /// # use edma_backend_mock::{MockConfig, MockEngine};
+    /// # use edma_core::{ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
+    /// use edma_core::ring::{Notify, Ring};
+    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    /// # let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap();
+    /// let mut ring: Ring<'_, _, _, 64> = Ring::new(&ctrl, claim, engine.ll_region(ChannelDir::Write, 0, 64)).unwrap();
+    /// let e: Vec<Entry> = (0..32).map(|i| Entry::new(i * 64, 0x1_0000 + i * 64, 64)).collect();
+    /// // 32 entries, one interrupt per 8: entries 7, 15, 23 and 31.
+    /// ring.push(&ctrl, &e, Notify::Every(8)).unwrap();
+    /// assert_eq!(engine.counters().total().done_local, 4);
+    /// ```
+    Every(u16),
 }
 
 /// What [`Ring::append`] queued.
@@ -803,7 +834,8 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
             return Err(RingError::Full { free: 0, fits: 0 });
         }
         let params = self.params(free);
-        if !entries.is_empty()
+        if !matches!(notify, Notify::Every(2..))
+            && !entries.is_empty()
             && entries.len() <= free
             && plan::all_single(entries, &params, &self.translate)
         {
@@ -840,8 +872,9 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
         let irq = self.irq_bits();
         match notify {
             Notify::End => (Control::empty(), irq),
-            Notify::Each => (irq, irq),
-            Notify::None => (Control::empty(), Control::empty()),
+            Notify::Each | Notify::Every(0 | 1) => (irq, irq),
+            // Per entry in `encode`.
+            Notify::None | Notify::Every(_) => (Control::empty(), Control::empty()),
         }
     }
 
@@ -1002,7 +1035,23 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
         elements: u64,
         notify: Notify,
     ) -> usize {
-        let (each, end) = self.notify_bits(notify);
+        let (each, mut end) = self.notify_bits(notify);
+        // `Notify::Every(k)`: the entries whose index is k - 1 mod k, and
+        // the append's end when fewer than k entries stay queued.
+        let (base, every, irq) = (self.next_entry, u64::from(every_k(notify)), self.irq_bits());
+        if every > 1 {
+            let queued = self.next_entry.wrapping_sub(self.done_entry);
+            if queued.saturating_add(entries.len() as u64) < every {
+                end = irq;
+            }
+        }
+        let mark = |j: u64| {
+            if every > 1 && (base.wrapping_add(j) % every) == every - 1 {
+                irq
+            } else {
+                Control::empty()
+            }
+        };
         let mut w = Writer {
             ll: &mut self.held.ll,
             meta: &mut self.meta,
@@ -1020,8 +1069,8 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
                 let Some((sar, dar)) = plan::resolve(e, params.dir, translate) else {
                     break;
                 };
+                let ctl = interrupt_bits(each, end, count + 1 == total) | mark(count as u64);
                 count += 1;
-                let ctl = interrupt_bits(each, end, count == total);
                 w.put(sar, dar, e.len as u32, true, ctl);
             }
         } else {
@@ -1029,18 +1078,25 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
             // An element is written once the next one is known, so the
             // append's last element is known when it is written.
             let mut held: Option<(u64, u64, u32, bool)> = None;
+            // Index (in the append) of the entry the held element belongs to.
+            let mut entry = 0u64;
             while let Some(el) = it.next() {
                 let ends = it.cursor().offset == 0;
                 if let Some((s, d, l, e)) = held {
                     count += 1;
-                    let ctl = interrupt_bits(if e { each } else { Control::empty() }, end, false);
+                    let ctl = if e {
+                        entry += 1;
+                        interrupt_bits(each, end, false) | mark(entry - 1)
+                    } else {
+                        Control::empty()
+                    };
                     w.put(s, d, l, e, ctl);
                 }
                 held = Some((el.sar, el.dar, el.len, ends));
             }
             if let Some((s, d, l, e)) = held {
                 count += 1;
-                let ctl = interrupt_bits(each, end, true);
+                let ctl = interrupt_bits(each, end, true) | mark(entry);
                 w.put(s, d, l, e, ctl);
             }
         }
@@ -1510,6 +1566,14 @@ impl<L: LlMemory, const N: usize> Writer<'_, L, N> {
 /// The interrupt bits of an element: `each` (entry end), plus `end` on the
 /// append's last element.
 #[inline(always)]
+/// `k` of [`Notify::Every`] (0 for the other policies).
+fn every_k(notify: Notify) -> u16 {
+    match notify {
+        Notify::Every(k) => k,
+        _ => 0,
+    }
+}
+
 fn interrupt_bits(each: Control, end: Control, last: bool) -> Control {
     if last { each | end } else { each }
 }

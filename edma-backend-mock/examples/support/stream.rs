@@ -8,7 +8,11 @@
 //! * `batched`: whatever has arrived is submitted as one batch when the
 //!   channel is idle (today's `Channel`, which stops between batches);
 //! * `ring`: each request appended to a running ring as it arrives
-//!   (`Ring::push`), the engine never stopped while work is queued.
+//!   (`Ring::push`), the engine never stopped while work is queued;
+//! * `ring-mod16`: the ring with interrupt moderation: whatever has
+//!   arrived is appended at once with `Notify::Every(16)` (the stream's
+//!   last request with `Notify::End`, as the policy asks of a producer
+//!   that goes idle).
 //!
 //! The mock executes every element (every byte is verified at completion)
 //! and its [`TimeModel`] charges the time: elements (fetch and data),
@@ -33,15 +37,25 @@ pub(crate) enum Method {
     OneByOne,
     Batched,
     Ring,
+    RingModerated,
 }
 
+/// `k` of the moderated ring's `Notify::Every(k)`.
+pub(crate) const MODERATION: u16 = 16;
+
 impl Method {
-    pub(crate) const ALL: [Method; 3] = [Method::OneByOne, Method::Batched, Method::Ring];
+    pub(crate) const ALL: [Method; 4] = [
+        Method::OneByOne,
+        Method::Batched,
+        Method::Ring,
+        Method::RingModerated,
+    ];
     pub(crate) fn name(self) -> &'static str {
         match self {
             Method::OneByOne => "one-by-one",
             Method::Batched => "batched",
             Method::Ring => "ring",
+            Method::RingModerated => "ring-mod16",
         }
     }
 }
@@ -54,13 +68,18 @@ pub(crate) struct StreamRow {
     pub(crate) queue_depth: u64,
     pub(crate) method: Method,
     pub(crate) requests: u64,
-    /// Modeled bytes per ns (= GB/s).
+    /// Modeled bytes per ns (= GB/s): all bytes over the time until the
+    /// last byte moved (the report that follows is in `report_ns_*`).
     pub(crate) gb_per_s: f64,
     /// Share of the modeled time the engine moved nothing.
     pub(crate) engine_idle: f64,
     pub(crate) doorbells: u64,
     pub(crate) irqs: u64,
     pub(crate) reg_writes_per_request: f64,
+    /// Modeled time from a request's last byte moved to the interrupt
+    /// handler that reports it: mean and maximum, ns.
+    pub(crate) report_ns_mean: f64,
+    pub(crate) report_ns_max: f64,
     pub(crate) verified: bool,
 }
 
@@ -123,6 +142,31 @@ struct Clock {
     busy: f64,
     /// Length of the element in flight.
     cur: u64,
+    /// When each element executed and not yet reported ended.
+    finished: std::collections::VecDeque<f64>,
+    /// Elements per request.
+    per_request: u64,
+    report_sum: f64,
+    report_max: f64,
+    reported: u64,
+    /// When the last element executed ended.
+    last_moved: f64,
+}
+
+impl Clock {
+    /// `n` requests were reported now: their report latency.
+    fn reported(&mut self, n: u64) {
+        for _ in 0..n {
+            let mut end = self.t;
+            for _ in 0..self.per_request {
+                end = self.finished.pop_front().unwrap_or(self.t);
+            }
+            let lat = self.t - end;
+            self.report_sum += lat;
+            self.report_max = self.report_max.max(lat);
+            self.reported += 1;
+        }
+    }
 }
 
 impl Clock {
@@ -140,7 +184,10 @@ impl Clock {
     }
     /// The engine finishes its element: step the mock, schedule the next.
     fn step(&mut self, engine: &MockEngine, dir: ChannelDir) {
-        engine.step(dir, 0, 1);
+        if engine.step(dir, 0, 1) == 1 {
+            self.finished.push_back(self.t);
+            self.last_moved = self.t;
+        }
         self.engine_end = None;
         if engine.irq_pending() && self.irq_at.is_none() {
             self.irq_at = Some(self.t + self.model.irq_to_handler_ns);
@@ -197,6 +244,12 @@ pub(crate) fn run(
         irq_at: None,
         busy: 0.0,
         cur: 0,
+        finished: std::collections::VecDeque::new(),
+        per_request: size.div_ceil(limits.max_element_len as u64),
+        report_sum: 0.0,
+        report_max: 0.0,
+        reported: 0,
+        last_moved: 0.0,
     };
     // Arrival times of issued requests not yet handed to the driver.
     let mut arrivals: std::collections::VecDeque<f64> = std::collections::VecDeque::new();
@@ -209,7 +262,7 @@ pub(crate) fn run(
     let mut queued = 0u64;
     let mut arrived = 0u64;
     match method {
-        Method::Ring => {
+        Method::Ring | Method::RingModerated => {
             let mut ring: Ring<'_, _, _, LL_SLOTS> =
                 Ring::new(&ctrl, claim, ll).map_err(|e| e.0).unwrap();
             loop {
@@ -228,6 +281,7 @@ pub(crate) fn run(
                     clock.irq_at = None;
                     if let Some(c) = ring.on_interrupt(&ctrl) {
                         host.complete(c.completed);
+                        clock.reported(c.completed);
                         for _ in 0..c.completed {
                             if host.issue().is_some() {
                                 arrivals.push_back(t);
@@ -235,14 +289,35 @@ pub(crate) fn run(
                         }
                     }
                 } else {
+                    // One arrival per event; the moderated ring takes every
+                    // request arriving now at once.
                     arrivals.pop_front();
                     arrived += 1;
+                    while method == Method::RingModerated && arrivals.front() == Some(&t) {
+                        arrivals.pop_front();
+                        arrived += 1;
+                    }
                 }
-                // Hand over what has arrived, as far as the ring has room.
+                // Hand over what has arrived, as far as the ring has room:
+                // one push per request, or (moderated) all of it at once.
                 while queued < arrived {
                     let idx = queued as usize;
-                    match ring.push(&ctrl, &requests[idx..idx + 1], Notify::End) {
-                        Ok(_) => queued += 1,
+                    let (n, notify) = if method == Method::Ring {
+                        (1, Notify::End)
+                    } else {
+                        let n = (arrived - queued) as usize;
+                        let last = queued + n as u64 == total;
+                        (
+                            n,
+                            if last {
+                                Notify::End
+                            } else {
+                                Notify::Every(MODERATION)
+                            },
+                        )
+                    };
+                    match ring.push(&ctrl, &requests[idx..idx + n], notify) {
+                        Ok(a) => queued += a.entries as u64,
                         Err(RingError::Full { .. }) => break,
                         Err(e) => panic!("{e}"),
                     }
@@ -273,6 +348,7 @@ pub(crate) fn run(
                             Outcome::Complete(c) => {
                                 assert!(c.is_success());
                                 host.complete(in_batch);
+                                clock.reported(in_batch);
                                 for _ in 0..in_batch {
                                     if host.issue().is_some() {
                                         arrivals.push_back(t);
@@ -318,11 +394,13 @@ pub(crate) fn run(
         queue_depth: qd,
         method,
         requests: total,
-        gb_per_s: (total * size) as f64 / clock.t,
-        engine_idle: 1.0 - clock.busy / clock.t,
+        gb_per_s: (total * size) as f64 / clock.last_moved,
+        engine_idle: 1.0 - clock.busy / clock.last_moved,
         doorbells: k.doorbells,
         irqs: k.done_local,
         reg_writes_per_request: k.reg_writes as f64 / total as f64,
+        report_ns_mean: clock.report_sum / clock.reported.max(1) as f64,
+        report_ns_max: clock.report_max,
         verified: host.verified,
     }
 }

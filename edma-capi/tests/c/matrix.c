@@ -762,6 +762,40 @@ static void quarantine_case(uint32_t mi)
 	rig_down(&r);
 }
 
+/* Interrupt moderation: 32 entries with edma_notify_every(8) raise 4 done
+ * interrupts on eDMA maps; a bad notify value is refused. */
+static void moderation_case(uint32_t mi)
+{
+	struct rig r;
+	rig_up(&r, MAPS[mi], EDMA_DEPLOYMENT_LOCAL, EDMA_MOCK_RUN_ON_DOORBELL);
+	struct edma_ll ll;
+	CHECK(get_ll(&r, true, EDMA_DIR_READ, 3, 40, &ll));
+	struct edma_channel_config cfg = { .dir = EDMA_DIR_READ, .index = 3, .limits = edma_limits_default() };
+	struct edma_ring ring;
+	struct edma_error err;
+	CHECK(edma_ring_init(&ring, &r.ctrl, &cfg, &ll, NULL, &err) == EDMA_OK);
+	struct edma_entry e[32];
+	for (int i = 0; i < 32; i++) {
+		e[i].src = 0x10000 + 64 * (uint64_t)i;
+		e[i].dst = 0x1000 + 64 * (uint64_t)i;
+		e[i].len = 64;
+	}
+	CHECK(edma_notify_every(8) == (EDMA_NOTIFY_EVERY | (8u << 16)));
+	struct edma_appended a;
+	CHECK(edma_ring_append(&ring, e, 32, EDMA_NOTIFY_EVERY | (8u << 16) | 0x8000u, &a, &err) == EDMA_ERR_INVALID_ARGUMENT);
+	CHECK(edma_ring_append(&ring, e, 32, EDMA_NOTIFY_END | (8u << 16), &a, &err) == EDMA_ERR_INVALID_ARGUMENT);
+	struct edma_mock_counters before, after;
+	edma_mock_counters(r.m, -1, 0, &before);
+	CHECK(edma_ring_push(&ring, e, 32, edma_notify_every(8), &a, &err) == EDMA_OK && a.entries == 32);
+	edma_mock_counters(r.m, -1, 0, &after);
+	bool edma = MAPS[mi] != EDMA_MAP_HDMA_NATIVE;
+	CHECK(after.done_local - before.done_local == (edma ? 4u : 1u));
+	struct edma_ring_completed done;
+	CHECK(edma_ring_on_interrupt(&ring, &done) == EDMA_OK && done.completed == 32);
+	CHECK(edma_ring_release(&ring, &err) == EDMA_OK);
+	rig_down(&r);
+}
+
 int main(void)
 {
 	static const char *DEP[2] = { "local", "remote" };
@@ -787,6 +821,7 @@ int main(void)
 		abort_case(mi);
 		non_ll_case(mi);
 		quarantine_case(mi);
+		moderation_case(mi);
 	}
 	stream_case();
 	window_case();
