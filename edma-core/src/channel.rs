@@ -1098,11 +1098,13 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
                 a.chunk_bytes = info.bytes;
                 a.next = info.next;
                 a.last = info.last;
-                ll.sync();
                 if first {
                     ctrl.enable_channel(dir, ch);
                     ctrl.start_ll(dir, ch, ll.bus_addr());
                 }
+                // Linux's order: the LL's read-back (device memory) comes
+                // after the channel's registers, right before the doorbell.
+                ll.sync();
             }
             None => {
                 let mut it =
@@ -1113,7 +1115,7 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
                 a.chunk_elements = usize::from(el.is_some());
                 a.chunk_bytes = el.map_or(0, |e| u64::from(e.len));
                 if first {
-                    ctrl.enable_channel(dir, ch);
+                    ctrl.enable_block_channel(dir, ch);
                 }
                 if let Some(el) = el {
                     ctrl.load_block(dir, ch, &el, first);

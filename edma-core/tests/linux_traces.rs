@@ -1,18 +1,13 @@
-//! Our driver against the register traces recorded from the unmodified
-//! Linux 7.2 dw-edma driver (`conformance/`): the same scenario (probe,
-//! remote-interrupt setup, a batch of 3 or 7 entries in 1–3 chunks, done and
-//! abort interrupts, terminate, remove) is run on a plain-memory register
-//! file preset and poked exactly as the recording harness did, and per step
-//!
-//! * the register **writes** (offset, width, value, order) equal Linux's,
-//! * every register **read** is one Linux made in that step (with the same
-//!   value) or a listed extra,
-//! * the **LL bytes** equal Linux's LL image (data elements whole; links:
-//!   control word and pointer — Linux leaves the reserved word stale),
-//!
-//! with every deliberate difference in [`DIFFERENCES`] (also
-//! `conformance/README.md`). Offsets here are literal numbers from the
-//! recordings and Linux's register headers, never `edma_core::regs`.
+//! The dw_edma_rs provider (`linux/`) against Linux: its recordings of the
+//! `conformance/` scenarios, made in a Linux 7.3 kernel in its
+//! Linux-compatible mode, compared step by step with the unmodified Linux
+//! 7.2 driver's (register writes in order with their values, reads Linux
+//! made or listed, LL images), with the D list of `linux_oracle.rs` and the
+//! provider's P1–P3; and its ring-mode recordings compared access for
+//! access with the crate's own ring driven the same way. Our driver itself
+//! is compared access for access in `linux_oracle.rs`. Offsets here are
+//! literal numbers from the recordings and Linux's register headers, never
+//! `edma_core::regs`.
 
 #[path = "support/traces.rs"]
 mod traces;
@@ -21,65 +16,15 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use edma_core::channel::{Channel, ChannelConfig, Controller};
+use edma_core::channel::{ChannelConfig, Controller};
 use edma_core::desc::Element;
 use edma_core::io::{LlMemory, RegisterIo};
-use edma_core::{ChannelDir, Deployment, MapFormat};
+use edma_core::{ChannelDir, MapFormat};
 use traces::{Access, Space, Step, Trace};
 
-/// The deliberate differences, in one place: (id, what, why).
-pub const DIFFERENCES: &[(&str, &str, &str)] = &[
-    (
-        "D1",
-        "probe: Linux programs the remote-interrupt (IMWr/MSI) registers of every channel",
-        "we program them only through Controller::configure_remote_interrupt, for the channels that need them; a remote batch without one is refused",
-    ),
-    (
-        "D2",
-        "probe: Linux reads CTRL once per direction",
-        "Controller::channel_counts reads it once for both",
-    ),
-    (
-        "D3",
-        "first batch of a channel: we read transfer_size, SAR and DAR once",
-        "progress must not take a stale partial count left by an earlier batch for the first element's (a fetch error leaves the registers untouched)",
-    ),
-    (
-        "D4",
-        "done interrupt: we read the channel status (eDMA CH_CONTROL1, HDMA ch_stat) once, up to 64 times while it says running",
-        "a done status while the engine still runs is not a completion (spurious status)",
-    ),
-    (
-        "D5",
-        "interrupt: Linux reads the eDMA int_status twice (done, then abort) and every HDMA channel's int_stat of the direction",
-        "Channel::on_interrupt reads its own channel's status once; Controller::pending routes",
-    ),
-    (
-        "D6",
-        "abort and terminate: we read LLP, transfer_size, SAR and DAR",
-        "to report the failing entry and the exact residue (Linux reports none)",
-    ),
-    (
-        "D7",
-        "terminate: we request a stop through the doorbell and complete at once when the engine has stopped",
-        "Linux waits for the running chunk's done interrupt without stopping the engine",
-    ),
-    (
-        "D8",
-        "LL link element: we write the whole 24-byte slot (reserved words 0)",
-        "Linux writes control and pointer only and leaves the reserved word stale",
-    ),
-    (
-        "D9",
-        "legacy map: a viewport select before a read of ours",
-        "the viewport selects the channel for every channel access; only selects before writes are compared",
-    ),
-    (
-        "D10",
-        "HDMA non-LL: Linux writes ch_en before every element and sets the stop/abort *mask* bits in int_setup",
-        "we enable the channel once and unmask stop/abort, so the element's completion interrupts (replayed into the mock, Linux's value raises no local interrupt: linux_replay.rs)",
-    ),
-];
+// The deliberate differences D1–D11 are listed (with their positions) and
+// checked access for access in `linux_oracle.rs`; this file compares the
+// provider's recordings, with the additional P1–P3.
 
 /// A register file of plain memory that records every access.
 #[derive(Default)]
@@ -191,22 +136,6 @@ fn lit(map: MapFormat, dir: ChannelDir, ch: u8) -> Lit {
     }
 }
 
-/// The status bit the recording harness stored before calling the handler.
-fn inject(t: &Trace, regs: &Plain, abort: bool, set: bool) {
-    let l = lit(t.map, t.dir, t.ch);
-    let bit = if t.map == MapFormat::HdmaNative {
-        if abort { 1 << 2 } else { 1 }
-    } else if abort {
-        1 << (16 + t.ch)
-    } else {
-        1 << t.ch
-    };
-    regs.poke(
-        l.int_status as usize,
-        |v| if set { v | bit } else { v & !bit },
-    );
-}
-
 /// Writes of a step, legacy viewport selects kept only before a write (D9).
 fn canonical_writes(acc: &[Access], viewport: Option<u64>) -> Vec<(u64, u8, u64)> {
     let regs: Vec<&Access> = acc.iter().filter(|a| a.space == Space::Reg).collect();
@@ -298,124 +227,6 @@ fn rig(t: &Trace) -> (Plain, Image) {
     (regs, image)
 }
 
-fn run(t: &Trace) {
-    let (regs, image) = rig(t);
-    let l = lit(t.map, t.dir, t.ch);
-    let ctrl = Controller::new(&regs, t.map, t.deployment);
-    let mut ch = if t.non_ll {
-        None
-    } else {
-        Some(Channel::new(
-            ctrl.claim(ChannelConfig::new(t.dir, t.ch)).unwrap(),
-            &image,
-        ))
-    };
-    let mut nonll = t
-        .non_ll
-        .then(|| Channel::non_ll(ctrl.claim(ChannelConfig::new(t.dir, t.ch)).unwrap()));
-    let per_chunk = if t.non_ll { 1 } else { t.slots - 1 };
-    let mut chunk = 0usize;
-    let progress = [
-        (l.llp, "D6"),
-        (l.llp + 4, "D6"),
-        (l.size, "D6"),
-        (l.sar, "D6"),
-        (l.sar + 4, "D6"),
-        (l.dar, "D6"),
-        (l.dar + 4, "D6"),
-    ];
-    for step in &t.steps {
-        match step.name.as_str() {
-            "probe" => {
-                ctrl.channel_counts();
-                ctrl.off();
-                let ours = regs.take();
-                // D1: Linux's probe ends with the IMWr/MSI setup of every
-                // channel; ours is `off` alone. D2: CTRL read once.
-                let linux_off = match t.map {
-                    MapFormat::HdmaNative => 48,
-                    _ => 6,
-                };
-                let all = canonical_writes(&step.accesses, l.viewport).len();
-                compare_step(t, step, &ours, &[], all - linux_off, &[]);
-            }
-            "msi" => {
-                let (addr, data) = t.msi.expect("msi line");
-                ctrl.configure_remote_interrupt(t.dir, t.ch, addr, data);
-                compare_step(t, step, &regs.take(), &[], 0, &[]);
-            }
-            "issue" => {
-                let r = match (&mut ch, &mut nonll) {
-                    (Some(c), _) => c.submit(&ctrl, &t.entries),
-                    (_, Some(c)) => c.submit(&ctrl, &t.entries),
-                    _ => unreachable!(),
-                };
-                r.unwrap_or_else(|e| panic!("{}: {e}", t.file));
-                let extra = [
-                    (l.size, "D3"),
-                    (l.sar, "D3"),
-                    (l.sar + 4, "D3"),
-                    (l.dar, "D3"),
-                    (l.dar + 4, "D3"),
-                ];
-                compare_step_kind(t, step, &regs.take(), &extra);
-                compare_ll(t, step, &image, t.entries.len().min(per_chunk));
-            }
-            "irq-done" | "irq-abort" => {
-                let abort = step.name == "irq-abort";
-                inject(t, &regs, abort, true);
-                let out = match (&mut ch, &mut nonll) {
-                    (Some(c), _) => c.on_interrupt(&ctrl),
-                    (_, Some(c)) => c.on_interrupt(&ctrl),
-                    _ => unreachable!(),
-                };
-                let want_complete = abort || chunk + 1 == t.chunks as usize;
-                assert_eq!(
-                    out.completion().is_some(),
-                    want_complete && t.kind != "terminate",
-                    "{}: {out:?}",
-                    t.file
-                );
-                inject(t, &regs, abort, false);
-                let mut extra: Vec<(u64, &str)> = vec![(l.status, "D4")];
-                extra.extend(progress);
-                compare_step_kind(t, step, &regs.take(), &extra);
-                chunk += 1;
-                let left = t.entries.len().saturating_sub(chunk * per_chunk);
-                if left > 0 && !abort && t.kind == "normal" {
-                    compare_ll(t, step, &image, left.min(per_chunk));
-                }
-            }
-            "terminate" => {
-                let c = ch.as_mut().unwrap();
-                // The register file reports the channel not running: the
-                // batch completes at once.
-                assert!(c.terminate(&ctrl).completion().is_some(), "{}", t.file);
-                let mut extra: Vec<(u64, &str)> = vec![(l.int_status, "D7")];
-                extra.extend(progress);
-                let stop = if t.map == MapFormat::HdmaNative {
-                    0x2
-                } else {
-                    0x8000_0000 | u64::from(t.ch)
-                };
-                compare_step(
-                    t,
-                    step,
-                    &regs.take(),
-                    &extra,
-                    0,
-                    &[(l.doorbell, stop, "D7")],
-                );
-            }
-            "remove" => {
-                ctrl.off();
-                compare_step(t, step, &regs.take(), &[], 0, &[]);
-            }
-            _ => compare_step(t, step, &regs.take(), &[], 0, &[]),
-        }
-    }
-}
-
 /// A step where a viewport select may precede our extra reads (D9) and
 /// Linux's extra status reads are not required of us (D5).
 fn compare_step_kind(t: &Trace, step: &Step, ours: &[Access], extra: &[(u64, &str)]) {
@@ -447,33 +258,10 @@ fn compare_nonll(t: &Trace, step: &Step, ours: &[Access]) {
     );
 }
 
-#[test]
-fn driver_matches_linux_recordings() {
-    let all = traces::all();
-    assert_eq!(all.len(), 41, "every committed trace");
-    for map in MapFormat::ALL {
-        for dep in [Deployment::Local, Deployment::Remote] {
-            for dir in ChannelDir::ALL {
-                assert!(
-                    all.iter().any(|t| t.map == map
-                        && t.deployment == dep
-                        && t.dir == dir
-                        && t.chunks >= 3),
-                    "{map:?} {dep:?} {dir:?}: a recording with 3 chunks"
-                );
-            }
-        }
-    }
-    let n = if cfg!(miri) { 4 } else { all.len() };
-    for t in all.iter().step_by(all.len() / n) {
-        run(t);
-    }
-}
-
 /// Where the dw_edma_rs provider (linux/), recorded in a Linux 7.3 kernel
 /// in its Linux-compatible mode, does more than the driver run above on
 /// the same scenario: (id, what, why). Everything else of
-/// [`DIFFERENCES`] applies to it as to the driver.
+/// the D list (`linux_oracle.rs`) applies to it as to the driver.
 pub const PROVIDER_DIFFERENCES: &[(&str, &str, &str)] = &[
     (
         "P1",
@@ -786,12 +574,12 @@ fn provider_ring_matches_crate_ring() {
 }
 
 #[test]
-fn differences_are_listed_once() {
-    let mut ids: Vec<_> = DIFFERENCES.iter().map(|d| d.0).collect();
+fn provider_differences_are_listed_once() {
+    let mut ids: Vec<_> = PROVIDER_DIFFERENCES.iter().map(|d| d.0).collect();
     ids.dedup();
-    assert_eq!(ids.len(), DIFFERENCES.len());
+    assert_eq!(ids.len(), PROVIDER_DIFFERENCES.len());
     let readme = include_str!("../../conformance/README.md");
-    for (id, what, _) in DIFFERENCES.iter().chain(PROVIDER_DIFFERENCES) {
+    for (id, what, _) in PROVIDER_DIFFERENCES {
         assert!(
             readme.contains(&format!("| {id} | {what} |")),
             "{id} in conformance/README.md"

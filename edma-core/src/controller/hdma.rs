@@ -78,6 +78,12 @@ pub(crate) fn enable_channel<R: RegisterIo, M: RawMutex>(
     ch: u8,
 ) {
     c.ch_write(dir, ch, ChReg::ChEn, hdma::CH_EN_ENABLE);
+    interrupt_setup(c, dir, ch);
+}
+
+/// Unmasks the channel's stop and abort interrupts and enables them
+/// locally (and remotely in remote deployment), read-modify-write.
+fn interrupt_setup<R: RegisterIo, M: RawMutex>(c: &Controller<R, M>, dir: ChannelDir, ch: u8) {
     let mut s = HdmaIntSetup::from_bits_retain(c.ch_read(dir, ch, ChReg::IntSetup));
     s -= HdmaIntSetup::STOP_MASK | HdmaIntSetup::ABORT_MASK;
     s |= HdmaIntSetup::LOCAL_STOP_EN | HdmaIntSetup::LOCAL_ABORT_EN;
@@ -104,8 +110,20 @@ pub(crate) fn start_ll<R: RegisterIo, M: RawMutex>(
     );
 }
 
-/// Non-LL mode, before the element registers: LL disabled once (the stop
-/// interrupt signals the end; HDMA has no per-element LIE in non-LL mode).
+/// Non-LL mode, first element: the channel enabled (before the element
+/// registers, as Linux does).
+pub(crate) fn enable_block<R: RegisterIo, M: RawMutex>(
+    c: &Controller<R, M>,
+    dir: ChannelDir,
+    ch: u8,
+) {
+    c.ch_write(dir, ch, ChReg::ChEn, hdma::CH_EN_ENABLE);
+}
+
+/// Non-LL mode, after the element registers of the first element (Linux's
+/// order): the interrupt setup, then LL disabled in control1
+/// (read-modify-write). HDMA has no per-element interrupt bit in non-LL
+/// mode: the stop interrupt signals the element's end.
 pub(crate) fn block_control<R: RegisterIo, M: RawMutex>(
     c: &Controller<R, M>,
     dir: ChannelDir,
@@ -113,7 +131,9 @@ pub(crate) fn block_control<R: RegisterIo, M: RawMutex>(
     first: bool,
 ) {
     if first {
-        c.ch_write(dir, ch, ChReg::Control1, 0);
+        interrupt_setup(c, dir, ch);
+        let v = c.ch_read(dir, ch, ChReg::Control1);
+        c.ch_write(dir, ch, ChReg::Control1, v & !hdma::CONTROL1_LLE);
     }
 }
 

@@ -598,14 +598,28 @@ impl<R: RegisterIo, M: RawMutex> Controller<R, M> {
 
     /// Programs one element through the channel registers (non-LL mode).
     pub(crate) fn load_block(&self, dir: ChannelDir, ch: u8, el: &PlannedElement, first: bool) {
-        match self.map {
-            MapFormat::HdmaNative => hdma::block_control(self, dir, ch, first),
-            _ => edma_v0::block_control(self, dir, ch),
+        if self.map == MapFormat::HdmaNative {
+            // Linux's order: SAR, DAR, size, then (first element) the
+            // interrupt setup and control1.
+            self.write64(dir, ch, ChReg::SarLo, ChReg::SarHi, el.sar);
+            self.write64(dir, ch, ChReg::DarLo, ChReg::DarHi, el.dar);
+            self.ch_write(dir, ch, ChReg::TransferSize, el.len);
+            hdma::block_control(self, dir, ch, first);
+            return;
         }
-        // The element registers are the same on both families.
+        edma_v0::block_control(self, dir, ch);
         self.ch_write(dir, ch, ChReg::TransferSize, el.len);
         self.write64(dir, ch, ChReg::SarLo, ChReg::SarHi, el.sar);
         self.write64(dir, ch, ChReg::DarLo, ChReg::DarHi, el.dar);
+    }
+
+    /// Enables a channel for non-LL mode (HDMA: the channel enable only;
+    /// the interrupt setup follows the first element's registers).
+    pub(crate) fn enable_block_channel(&self, dir: ChannelDir, ch: u8) {
+        match self.map {
+            MapFormat::HdmaNative => hdma::enable_block(self, dir, ch),
+            _ => edma_v0::enable_channel(self, dir, ch),
+        }
     }
 
     /// Reads and decodes the channel's own interrupt status: (done, abort).
