@@ -91,6 +91,7 @@
 extern crate std;
 
 pub mod channel;
+mod config;
 pub mod controller;
 pub mod desc;
 pub mod io;

@@ -14,8 +14,8 @@ pub(crate) mod hdma;
 
 use lock_api::RawMutex;
 
-use crate::channel::{Channel, ChannelConfig, ChannelError, Claim};
-use crate::io::{AddressTranslate, LlMemory, RegisterIo};
+use crate::config::{ChannelConfig, ChannelError, Claim};
+use crate::io::RegisterIo;
 use crate::plan::PlannedElement;
 use crate::regs::{self, ChReg, HwChannelStatus};
 use crate::{ChannelDir, Deployment, MAX_CHANNELS, MapFormat};
@@ -308,42 +308,11 @@ impl<R: RegisterIo, M: RawMutex> Controller<R, M> {
         Ok(Claim { cfg })
     }
 
-    /// Takes back a channel handed out by [`Controller::claim`], so it can
-    /// be claimed again. A channel with a batch in flight is handed back as
-    /// `Err` (terminate it first: its LL region must outlive the batch).
-    ///
-    /// ```
-    /// # use edma_backend_mock::{MockConfig, MockEngine};
-    /// # use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat};
-    /// # let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
-    /// # let ctrl = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
-    /// let mut ch = Channel::new(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).unwrap(), engine.ll_region(ChannelDir::Write, 0, 4));
-    /// let batch = [Entry::new(0, 0x1000, 8)];
-    /// ch.submit(&ctrl, &batch).unwrap();
-    /// // Busy: handed back, still claimed.
-    /// let mut ch = ctrl.release(ch).unwrap_err();
-    /// let _ = ch.on_interrupt(&ctrl);
-    /// ctrl.release(ch).unwrap();
-    /// assert!(ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).is_ok());
-    /// ```
-    #[allow(clippy::result_large_err)]
-    pub fn release<'c, 'b, L: LlMemory, T: AddressTranslate>(
-        &self,
-        ch: Channel<'c, 'b, L, T>,
-    ) -> Result<(), Channel<'c, 'b, L, T>> {
-        if ch.is_busy() {
-            return Err(ch);
-        }
-        let cfg = ch.config();
-        self.shared.lock().claimed &= !bit(cfg.dir, cfg.index);
-        Ok(())
-    }
-
     /// Whether the channel was **quarantined**: a channel or ring on it was
     /// dropped (or a ring released) while its engine kept running past the
     /// stop bound ([`DROP_STOP_READS`](crate::channel::DROP_STOP_READS)
     /// status reads). Its LL region was not given back
-    /// ([`LlMemory::quarantine`]) and the channel stays claimed; memory the
+    /// ([`LlMemory::quarantine`](crate::io::LlMemory::quarantine)) and the channel stays claimed; memory the
     /// caller lent it (an LL region, the batch's buffers) must stay
     /// allocated until [`Controller::clear_quarantine`] succeeds.
     ///
