@@ -102,6 +102,7 @@ pub mod ring;
 #[cfg(feature = "async")]
 #[cfg_attr(docsrs, doc(cfg(feature = "async")))]
 pub mod wait;
+mod writer;
 
 pub use channel::{Channel, ChannelConfig, Completion, Controller, Outcome, Status, Terminate};
 pub use io::{AddressTranslate, Identity, LlMemory, RegisterIo};

@@ -91,6 +91,47 @@ pub(crate) struct ChunkView<'a, T: ?Sized> {
     pub stale: Option<RegSnapshot>,
 }
 
+/// The LL slot LLP points at in a region at `ll_bus`: `Some(i)` when LLP is
+/// slot `i`'s address and `i <= last`, else `None` (outside the region, or
+/// not on a slot boundary). Used by the batch (slot in the chunk) and the
+/// ring (slot in the lap).
+#[inline]
+pub(crate) fn llp_slot(llp: u64, ll_bus: u64, last: usize) -> Option<usize> {
+    let d = llp.checked_sub(ll_bus)?;
+    if d % SLOT_SIZE as u64 != 0 {
+        return None;
+    }
+    let i = usize::try_from(d / SLOT_SIZE as u64).ok()?;
+    (i <= last).then_some(i)
+}
+
+/// Bytes of an element of `len` bytes written with `sar`/`dar` that the
+/// snapshot proves moved when LLP points at it: its partial count, only if
+/// the engine loaded it — bytes left non-zero and not above `len`, the
+/// element registers not the very values the channel was last seen idle
+/// in (`stale`) — and SAR and DAR both moved by exactly that much; else 0.
+/// The batch's [`chunk_done`] and the ring's abort report both count the
+/// element in progress with it.
+#[inline]
+pub(crate) fn element_partial(
+    s: &RegSnapshot,
+    len: u32,
+    sar: u64,
+    dar: u64,
+    stale: Option<&RegSnapshot>,
+) -> u64 {
+    let left = s.size;
+    if left == 0 || left > len || stale.is_some_and(|st| st.same_element_state(s)) {
+        return 0;
+    }
+    let d = u64::from(len - left);
+    if sar.checked_add(d) == Some(s.sar) && dar.checked_add(d) == Some(s.dar) {
+        d
+    } else {
+        0
+    }
+}
+
 /// Bytes of the chunk `v` the snapshot `s` proves done (see the module
 /// documentation for the rules).
 pub(crate) fn chunk_done<T: AddressTranslate + ?Sized>(
@@ -98,12 +139,10 @@ pub(crate) fn chunk_done<T: AddressTranslate + ?Sized>(
     v: &ChunkView<'_, T>,
 ) -> u64 {
     let idx = match v.ll_bus {
-        Some(bus) => match s.llp.checked_sub(bus) {
-            Some(d) if d % SLOT_SIZE as u64 == 0 && d / (SLOT_SIZE as u64) <= v.elements as u64 => {
-                (d / SLOT_SIZE as u64) as usize
-            }
+        Some(bus) => match llp_slot(s.llp, bus, v.elements) {
+            Some(i) => i,
             // Not inside the chunk: nothing of it can be confirmed.
-            _ => return 0,
+            None => return 0,
         },
         None => 0,
     };
@@ -115,19 +154,11 @@ pub(crate) fn chunk_done<T: AddressTranslate + ?Sized>(
     let Some(el) = plan::Elements::new(v.entries, v.params, v.translate, v.start).nth(idx) else {
         return before.min(v.bytes);
     };
-    let len = u64::from(el.len);
-    let left = u64::from(s.size);
     // Size 0: the element was never loaded (stale registers of the element
     // before it) or finished without LLP moving on; either way unproven.
-    // Size above the element: not this element's count.
-    if left == 0 || left > len || v.stale.is_some_and(|st| st.same_element_state(s)) {
-        return before.min(v.bytes);
-    }
-    let partial = len - left;
-    // Trust the partial count only when SAR and DAR moved by exactly as much.
-    let consistent =
-        el.sar.checked_add(partial) == Some(s.sar) && el.dar.checked_add(partial) == Some(s.dar);
-    let partial = if consistent { partial } else { 0 };
+    // Size above the element: not this element's count. SAR and DAR must
+    // have moved by exactly as much.
+    let partial = element_partial(s, el.len, el.sar, el.dar, v.stale.as_ref());
     before.saturating_add(partial).min(v.bytes)
 }
 

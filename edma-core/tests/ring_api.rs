@@ -923,10 +923,11 @@ fn the_general_path_places_bits_and_orders_writes_like_the_fast_one() {
         Entry::new(0x500, 0x5000, 8),
     ];
     assert_eq!(ring.append(&split, Notify::Each).unwrap().elements, 4);
-    // Slot 6 ends the lap: the link (slot 7) is rewritten before it.
+    // Slot 6 ends the lap: the link (slot 7) is rewritten right after it
+    // (both behind the held first element, slot 3), as on the fast path.
     assert_eq!(
         ring.ll().log[n0..],
-        ["w4", "w5", "w7", "w6", "sync", "w3", "sync"]
+        ["w4", "w5", "w6", "w7", "sync", "w3", "sync"]
     );
     let lie = Control::CB | Control::LIE;
     assert_eq!(

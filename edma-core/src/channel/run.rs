@@ -159,7 +159,7 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
         Ok(summary)
     }
 
-    fn start_chunk<R: RegisterIo, M: RawMutex>(
+    pub(super) fn start_chunk<R: RegisterIo, M: RawMutex>(
         &mut self,
         ctrl: &Controller<R, M>,
         a: &mut Active<'b>,
@@ -231,7 +231,7 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
     /// chunk ran and the link brought LLP home": only the done status tells,
     /// so this function counts 0 there and callers count the chunk when they
     /// see its done status.
-    fn chunk_progress(&self, snap: &RegSnapshot, a: &Active<'b>) -> u64 {
+    pub(super) fn chunk_progress(&self, snap: &RegSnapshot, a: &Active<'b>) -> u64 {
         let view = ChunkView {
             entries: a.entries,
             params: &a.params,
@@ -245,7 +245,7 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
         progress::chunk_done(snap, &view)
     }
 
-    fn finish(&mut self, a: &Active<'b>, bytes_done: u64, status: Status) -> Completion {
+    pub(super) fn finish(&mut self, a: &Active<'b>, bytes_done: u64, status: Status) -> Completion {
         self.active = None;
         self.held.disarm();
         self.batches = self.batches.wrapping_add(1);
@@ -257,7 +257,7 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
         }
     }
 
-    fn fail<R: RegisterIo, M: RawMutex>(
+    pub(super) fn fail<R: RegisterIo, M: RawMutex>(
         &mut self,
         ctrl: &Controller<R, M>,
         a: &Active<'b>,

@@ -2,6 +2,7 @@
 //! LL region with its completion bits, cycle bit and link element.
 
 use super::*;
+use crate::writer::SlotWriter;
 
 /// What [`encode_chunk`] wrote.
 ///
@@ -67,24 +68,7 @@ pub fn data_control(params: &PlanParams, cycle: bool, index: usize, count: usize
     c
 }
 
-/// The link element that closes chunk `k`: back to slot 0, toggling the
-/// consumer cycle state, with the opposite cycle bit.
-///
-/// ```
-/// use edma_core::desc::{Control, Element};
-/// use edma_core::plan::link_element;
-/// // Chunk 0 runs with CB = 1: its link carries CB = 0 and toggles CCS.
-/// assert_eq!(link_element(true, 0x8000), Element::link(Control::TCB, 0x8000));
-/// assert_eq!(link_element(false, 0x8000), Element::link(Control::CB | Control::TCB, 0x8000));
-/// ```
-pub fn link_element(cycle: bool, ll_bus_addr: u64) -> Element {
-    let c = if cycle {
-        Control::TCB
-    } else {
-        Control::TCB | Control::CB
-    };
-    Element::link(c, ll_bus_addr)
-}
+pub use crate::writer::link_element;
 
 /// Encodes the chunk that starts at `start` as chunk number `k` of its batch.
 ///
@@ -132,12 +116,14 @@ pub fn encode_chunk<T: AddressTranslate + ?Sized, L: LlMemory + ?Sized>(
     let cycle = chunk_cycle_bit(k);
     let chunk = params.chunk_elements;
     let max = u64::from(params.limits.max_element_len);
-    let mut count = 0usize;
     let mut bytes = 0u64;
+    // In slot order from slot 0, Linux's order; the cycle bit is the
+    // writer's (the chunk's lap).
+    let mut w = SlotWriter::<_, false>::new(ll, 0, cycle, 0);
     // Control bits of every element, and the extra ones of the chunk's last:
     // the element that fills the chunk or ends the batch.
-    let body = data_control(params, cycle, 0, usize::MAX).bits();
-    let extra = data_control(params, cycle, 0, 1).bits() & !body;
+    let body = data_control(params, false, 0, usize::MAX).bits();
+    let extra = data_control(params, false, 0, 1).bits() & !body;
     let control =
         |ends: bool| Control::from_bits_retain(body | (extra & 0u32.wrapping_sub(u32::from(ends))));
     let mut cursor = start;
@@ -158,26 +144,25 @@ pub fn encode_chunk<T: AddressTranslate + ?Sized, L: LlMemory + ?Sized>(
             else {
                 break;
             };
-            ll.write(count, &Element::data(control(count == last), len, sar, dar));
+            w.put(control(w.count() == last), len, sar, dar);
             // At most `count` elements of < 2^32 bytes each: no wrap in practice,
             // and wrapping (unlike `+`) cannot panic.
             bytes = bytes.wrapping_add(e.len);
-            count += 1;
         }
-        cursor.entry += count;
+        cursor.entry += w.count();
     }
     // General path: split entries, coalescing, or a chunk that starts
     // inside an entry; continues wherever the fast path stopped.
     let mut it = Elements::new(entries, params, translate, cursor);
-    while count < chunk {
+    while w.count() < chunk {
         let Some(el) = it.next() else { break };
-        let ends = count + 1 == chunk || it.cursor.entry >= entries.len();
-        ll.write(count, &Element::data(control(ends), el.len, el.sar, el.dar));
+        let ends = w.count() + 1 == chunk || it.cursor.entry >= entries.len();
+        w.put(control(ends), el.len, el.sar, el.dar);
         bytes = bytes.wrapping_add(u64::from(el.len));
-        count += 1;
     }
+    let count = w.count();
     if with_link {
-        ll.write(count, &link_element(cycle, ll.bus_addr()));
+        w.close();
     }
     let next = it.cursor();
     ChunkInfo {

@@ -36,7 +36,7 @@
 //! assert_eq!((summary.elements, summary.chunks, summary.bytes), (2, 1, 300));
 //! ```
 
-use crate::desc::{Control, Element};
+use crate::desc::Control;
 use crate::io::{AddressTranslate, LlMemory};
 
 mod encode;
