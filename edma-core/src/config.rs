@@ -3,6 +3,8 @@
 
 use crate::ChannelDir;
 use crate::plan::{Limits, PlanError};
+#[cfg(doc)]
+use crate::{Channel, Controller};
 
 /// Static configuration of a channel.
 ///

@@ -63,6 +63,8 @@ mod types;
 
 use lock_api::RawMutex;
 
+#[cfg(doc)]
+use crate::channel::DROP_STOP_READS;
 use crate::channel::{ChannelConfig, Claim, Held, StopGuard};
 use crate::controller::Controller;
 use crate::desc::SLOT_SIZE;

@@ -4,6 +4,8 @@
 use core::ops::Range;
 
 use crate::plan::PlanError;
+#[cfg(doc)]
+use crate::{Controller, plan::Limits, ring::Ring};
 
 /// Which elements of an append ask for an interrupt.
 ///
