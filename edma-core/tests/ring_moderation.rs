@@ -125,6 +125,10 @@ fn every_0_and_1_are_each_and_split_entries_mark_their_last_element() {
 /// `Notify::End` per push every request is an interrupt; with
 /// `Notify::Every(16)` and whatever has arrived pushed at once, one per 16.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "4096 pushes through the mock: minutes under Miri, nothing unsafe to check"
+)]
 fn moderation_at_depth_32_takes_16_times_fewer_interrupts() {
     let map = MapFormat::EdmaUnroll;
     let total = 2048u64;

@@ -98,6 +98,7 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "reads the sources; nothing for Miri to check")]
 fn no_import_cycle_between_modules() {
     let g = graph();
     eprintln!("{g:?}");
@@ -147,6 +148,7 @@ fn the_checker_finds_a_cycle_and_the_paths() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "reads the sources; nothing for Miri to check")]
 fn no_source_file_over_600_lines() {
     let mut files = Vec::new();
     sources(&src(), &mut files);

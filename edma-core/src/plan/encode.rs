@@ -104,7 +104,7 @@ pub use crate::writer::link_element;
 /// );
 /// ```
 #[inline]
-pub fn encode_chunk<T: AddressTranslate + ?Sized, L: LlMemory + ?Sized>(
+pub fn encode_chunk<T: AddressTranslate + ?Sized, L: LlMemory>(
     entries: &[Entry],
     params: &PlanParams,
     translate: &T,
@@ -133,23 +133,37 @@ pub fn encode_chunk<T: AddressTranslate + ?Sized, L: LlMemory + ?Sized>(
     if !params.limits.coalesce && start.offset == 0 {
         let rest = entries.get(start.entry..).unwrap_or_default();
         let n = rest.len().min(chunk);
-        let last = n.wrapping_sub(1);
+        // The leading entries that are one element each (1..=max bytes; a
+        // zero length wraps to u64::MAX and stops too) with an address.
+        let mut m = 0;
         for e in rest.iter().take(n) {
-            // 1..=max bytes (a zero length wraps to u64::MAX and stops too).
-            if e.len.wrapping_sub(1) >= max {
+            if e.len.wrapping_sub(1) >= max || resolve(e, params.dir, translate).is_none() {
                 break;
             }
-            let (Ok(len), Some((sar, dar))) =
-                (u32::try_from(e.len), resolve(e, params.dir, translate))
-            else {
-                break;
-            };
-            w.put(control(w.count() == last), len, sar, dar);
-            // At most `count` elements of < 2^32 bytes each: no wrap in practice,
+            // At most `n` lengths of at most 2^32 bytes: no wrap in practice,
             // and wrapping (unlike `+`) cannot panic.
             bytes = bytes.wrapping_add(e.len);
+            m += 1;
         }
-        cursor.entry += w.count();
+        let dir = params.dir;
+        // Checked above: each resolves and fits a u32.
+        let item = |e: &Entry| {
+            let (sar, dar) = resolve(e, dir, translate).unwrap_or_default();
+            (e.len as u32, sar, dar)
+        };
+        let run = rest.get(..m).unwrap_or_default();
+        if m == n && m > 0 {
+            // The whole chunk: the last element carries the chunk's end bits.
+            let (body_run, last) = run.split_at(m - 1);
+            w.put_run(control(false), body_run, item);
+            if let Some(e) = last.first() {
+                let (len, sar, dar) = item(e);
+                w.put(control(true), len, sar, dar);
+            }
+        } else {
+            w.put_run(control(false), run, item);
+        }
+        cursor.entry += m;
     }
     // General path: split entries, coalescing, or a chunk that starts
     // inside an entry; continues wherever the fast path stopped.

@@ -128,6 +128,24 @@ pub fn validate<T: AddressTranslate + ?Sized>(
         return Err(PlanError::EmptyBatch);
     }
     let chunk = params.chunk_elements as u64;
+    if !params.limits.coalesce
+        && let Some(bytes) = single_total(entries, params, translate)
+    {
+        // The common case, accepted in one cheap pass: every entry valid
+        // and one element.
+        let elements = entries.len() as u64;
+        let allowed = chunk.saturating_mul(u64::from(params.limits.max_chunks));
+        if elements > allowed {
+            return Err(PlanError::TooManyChunks {
+                entry: usize::try_from(allowed).unwrap_or(usize::MAX),
+            });
+        }
+        return Ok(PlanSummary {
+            elements,
+            chunks: elements.div_ceil(chunk),
+            bytes,
+        });
+    }
     // Elements allowed in all: the first one beyond belongs to the entry
     // reported by TooManyChunks.
     let allowed = chunk.saturating_mul(u64::from(params.limits.max_chunks));
@@ -183,39 +201,56 @@ pub(crate) fn all_single<T: AddressTranslate + ?Sized>(
     p: &PlanParams,
     t: &T,
 ) -> bool {
+    single_total(entries, p, t).is_some()
+}
+
+/// [`all_single`] and the batch's byte total in the same pass: `Some(total)`
+/// only if every entry is valid and one element and the total fits in a
+/// `u64`.
+///
+/// One pass of plain bit operations, no comparison per entry: the OR of
+/// the lengths minus one bounds the longest from above, the OR of the
+/// addresses bounds the highest, the AND of the local addresses bounds the
+/// lowest from below. Every bound errs on the safe side, so the checks
+/// below can only refuse more than the exact ones would — and a refused
+/// batch goes through [`validate`]'s exact per-entry pass, which finds the
+/// real answer.
+#[inline]
+pub(crate) fn single_total<T: AddressTranslate + ?Sized>(
+    entries: &[Entry],
+    p: &PlanParams,
+    t: &T,
+) -> Option<u64> {
     let max = u64::from(p.limits.max_element_len);
     let top = addr_last(p.limits.addr_bits);
     let (first, ll_last) = ll_bounds(p.ll_region);
     if top < max {
-        // A bus narrower than an element: `top - longest` could underflow.
-        return false;
+        return None;
     }
-    let mut longest = 0u64;
-    let mut lowest_local = u64::MAX;
-    let mut highest_local = 0u64;
-    let mut highest_bus = 0u64;
-    let mut one = |local: u64, pci: u64, len: u64| -> bool {
-        let Some(bus) = t.to_pci_range(pci, len) else {
-            return false;
+    let (mut longest, mut low_local, mut high_local, mut high_bus) = (0u64, u64::MAX, 0u64, 0u64);
+    // Fewer than 2^64 entries of fewer than 2^32 bytes each (longest < max):
+    // the sum cannot overflow a u128; checked against u64 below.
+    let mut total: u128 = 0;
+    for e in entries {
+        let (local, pci) = match p.dir {
+            ChannelDir::Write => (e.src, e.dst),
+            ChannelDir::Read => (e.dst, e.src),
         };
-        longest = longest.max(len.wrapping_sub(1));
-        lowest_local = lowest_local.min(local);
-        highest_local = highest_local.max(local);
-        highest_bus = highest_bus.max(bus);
-        true
-    };
-    let translated = match p.dir {
-        ChannelDir::Write => entries.iter().all(|e| one(e.src, e.dst, e.len)),
-        ChannelDir::Read => entries.iter().all(|e| one(e.dst, e.src, e.len)),
-    };
-    // len 0 makes its `len - 1` u64::MAX: longest >= max. With longest <
-    // max <= top, every range ends at or below (its start + longest) <=
-    // top. The local sides all lie in [lowest_local, highest_local +
+        let bus = t.to_pci_range(pci, e.len)?;
+        // len 0 makes its `len - 1` u64::MAX: longest >= max.
+        longest |= e.len.wrapping_sub(1);
+        low_local &= local;
+        high_local |= local;
+        high_bus |= bus;
+        total += u128::from(e.len);
+    }
+    // With longest < max <= top, every range ends at or below its start +
+    // longest <= top. The local sides all lie in [low_local, high_local +
     // longest]: if that misses the LL region, so does each of them.
-    translated
-        && longest < max
-        && highest_local.max(highest_bus) <= top - longest
-        && (highest_local + longest < first || lowest_local > ll_last)
+    let ok = longest < max
+        && high_local.max(high_bus) <= top - longest
+        && (high_local + longest < first || low_local > ll_last);
+    if ok { u64::try_from(total).ok() } else { None }
 }
 
 /// The highest bus address `addr_bits` (1..=64) allows: `2^addr_bits - 1`.
