@@ -129,7 +129,7 @@ pub fn validate<T: AddressTranslate + ?Sized>(
     }
     let chunk = params.chunk_elements as u64;
     if !params.limits.coalesce
-        && let Some(bytes) = single_total(entries, params, translate)
+        && let Some(bytes) = single_total::<T, true>(entries, params, translate)
     {
         // The common case, accepted in one cheap pass: every entry valid
         // and one element.
@@ -201,7 +201,7 @@ pub(crate) fn all_single<T: AddressTranslate + ?Sized>(
     p: &PlanParams,
     t: &T,
 ) -> bool {
-    single_total(entries, p, t).is_some()
+    single_total::<T, false>(entries, p, t).is_some()
 }
 
 /// [`all_single`] and the batch's byte total in the same pass: `Some(total)`
@@ -216,7 +216,7 @@ pub(crate) fn all_single<T: AddressTranslate + ?Sized>(
 /// batch goes through [`validate`]'s exact per-entry pass, which finds the
 /// real answer.
 #[inline]
-pub(crate) fn single_total<T: AddressTranslate + ?Sized>(
+pub(crate) fn single_total<T: AddressTranslate + ?Sized, const SUM: bool>(
     entries: &[Entry],
     p: &PlanParams,
     t: &T,
@@ -242,7 +242,9 @@ pub(crate) fn single_total<T: AddressTranslate + ?Sized>(
         low_local &= local;
         high_local |= local;
         high_bus |= bus;
-        total += u128::from(e.len);
+        if SUM {
+            total += u128::from(e.len);
+        }
     }
     // With longest < max <= top, every range ends at or below its start +
     // longest <= top. The local sides all lie in [low_local, high_local +
