@@ -62,10 +62,13 @@ pub(crate) fn plan_and_encode_with<T: AddressTranslate>(
     // Everything the channel driver uses is kept (black_box), so the
     // compiler cannot drop work a real submit does: the summary's byte
     // total, each chunk's element/byte counts and end flag.
+    // As `Channel::submit` does: validate, then each chunk with the summary.
     let s = black_box(plan::validate(black_box(entries), params, t).expect("valid batch"));
     let mut start = Cursor::default();
     for k in 0..s.chunks {
-        let info = black_box(plan::encode_chunk(entries, params, t, start, k, ll, true));
+        let info = black_box(plan::encode_chunk_validated(
+            entries, params, t, &s, start, k, ll, true,
+        ));
         start = info.next;
     }
     black_box(ll);

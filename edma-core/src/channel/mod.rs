@@ -48,7 +48,7 @@ use lock_api::RawMutex;
 pub use crate::config::{ChannelConfig, ChannelError, Claim};
 pub use crate::controller::Controller;
 use crate::io::{AddressTranslate, Identity, LlMemory, RegisterIo};
-use crate::plan::{Cursor, Entry, Limits, PlanParams};
+use crate::plan::{Cursor, Entry, Limits, PlanParams, PlanSummary};
 use crate::progress::RegSnapshot;
 pub use guard::DROP_STOP_READS;
 pub(crate) use guard::{Held, StopGuard, quarantine_opt};
@@ -85,6 +85,8 @@ impl LlMemory for NoLl {
 struct Active<'b> {
     entries: &'b [Entry],
     params: PlanParams,
+    /// What `validate` said of the batch (lets chunks skip re-checking).
+    summary: PlanSummary,
     total: u64,
     /// Index of the chunk in flight.
     chunk: u64,

@@ -139,6 +139,7 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
         let mut a = Active {
             entries,
             params,
+            summary,
             total: summary.bytes,
             chunk: 0,
             chunk_start: Cursor::default(),
@@ -168,10 +169,11 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
         let (dir, ch) = (self.cfg.dir, self.cfg.index);
         match self.held.ll.as_mut() {
             Some(ll) => {
-                let info = plan::encode_chunk(
+                let info = plan::encode_chunk_validated(
                     a.entries,
                     &a.params,
                     &self.translate,
+                    &a.summary,
                     a.chunk_start,
                     a.chunk,
                     ll,

@@ -186,3 +186,79 @@ pub fn encode_chunk<T: AddressTranslate + ?Sized, L: LlMemory>(
         last: next.entry >= entries.len(),
     }
 }
+
+/// [`encode_chunk`] for a batch that [`validate`] accepted, given its
+/// `summary`: when every entry is one element (`summary.elements` equals
+/// the number of entries, no coalescing) the entries are not checked again
+/// and the chunk is stored as one run; otherwise it is [`encode_chunk`].
+/// What [`Channel::submit`](crate::Channel::submit) uses. With a `summary`
+/// that is not `validate`'s for these entries and parameters the elements
+/// written are unspecified (never a panic).
+///
+/// ```
+/// use edma_core::{ChannelDir, Deployment, Identity, MapFormat};
+/// use edma_core::io::SliceLl;
+/// use edma_core::plan::{encode_chunk_validated, validate, Cursor, Entry, PlanParams};
+/// let params = PlanParams::new(MapFormat::HdmaNative, ChannelDir::Read, Deployment::Local, 4);
+/// let batch = [Entry::new(0x1_0000, 0x100, 8), Entry::new(0x2_0000, 0x200, 16)];
+/// let s = validate(&batch, &params, &Identity).unwrap();
+/// let mut page = [0u8; 5 * 24];
+/// let mut ll = SliceLl::new(&mut page, 0x4000);
+/// let c = encode_chunk_validated(&batch, &params, &Identity, &s, Cursor::default(), 0, &mut ll, true);
+/// assert_eq!((c.elements, c.bytes, c.last), (2, 24, true));
+/// ```
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub fn encode_chunk_validated<T: AddressTranslate + ?Sized, L: LlMemory>(
+    entries: &[Entry],
+    params: &PlanParams,
+    translate: &T,
+    summary: &PlanSummary,
+    start: Cursor,
+    k: u64,
+    ll: &mut L,
+    with_link: bool,
+) -> ChunkInfo {
+    let single =
+        !params.limits.coalesce && start.offset == 0 && summary.elements == entries.len() as u64;
+    if !single {
+        return encode_chunk(entries, params, translate, start, k, ll, with_link);
+    }
+    let rest = entries.get(start.entry..).unwrap_or_default();
+    let n = rest.len().min(params.chunk_elements);
+    let run = rest.get(..n).unwrap_or_default();
+    // The chunk's bytes: the whole batch's when it is one chunk.
+    let bytes = if start.entry == 0 && n == entries.len() {
+        summary.bytes
+    } else {
+        run.iter().fold(0u64, |b, e| b.wrapping_add(e.len))
+    };
+    let cycle = chunk_cycle_bit(k);
+    let body = data_control(params, false, 0, usize::MAX);
+    let last_bits = data_control(params, false, 0, 1);
+    let dir = params.dir;
+    // Validated: each entry resolves and fits a u32.
+    let item = |e: &Entry| {
+        let (sar, dar) = resolve(e, dir, translate).unwrap_or_default();
+        (e.len as u32, sar, dar)
+    };
+    let mut w = SlotWriter::<_, false>::new(ll, 0, cycle, 0);
+    if let Some((last, body_run)) = run.split_last() {
+        w.put_run(body, body_run, item);
+        let (len, sar, dar) = item(last);
+        w.put(last_bits, len, sar, dar);
+    }
+    if with_link {
+        w.close();
+    }
+    let next = Cursor {
+        entry: start.entry + n,
+        offset: 0,
+    };
+    ChunkInfo {
+        elements: n,
+        bytes,
+        next,
+        last: next.entry >= entries.len(),
+    }
+}

@@ -45,7 +45,9 @@ mod stream;
 mod validate;
 
 use crate::{ChannelDir, Deployment, MapFormat};
-pub use encode::{ChunkInfo, chunk_cycle_bit, data_control, encode_chunk, link_element};
+pub use encode::{
+    ChunkInfo, chunk_cycle_bit, data_control, encode_chunk, encode_chunk_validated, link_element,
+};
 pub use locate::{chunk_prefix_bytes, locate};
 pub use stream::Elements;
 pub(crate) use validate::all_single;
