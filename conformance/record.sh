@@ -14,6 +14,7 @@
 # 4. conformance/split.py turns them into conformance/traces/*.trace.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
 work=${1:-/tmp/edma-linux}
 mkdir -p "$work/lists/partial" "$work/cache/archives/partial"
 cd "$work"
@@ -21,15 +22,7 @@ cd "$work"
 if ! dpkg -s bc flex bison libelf-dev libssl-dev qemu-system-x86 >/dev/null 2>&1; then
   apt-get install -y -qq bc flex bison libelf-dev libssl-dev qemu-system-x86
 fi
-if [ ! -d linux-source-7.2 ]; then
-  echo 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main' >sources.list
-  O=(-o "Dir::Etc::SourceList=$PWD/sources.list" -o Dir::Etc::SourceParts=/dev/null
-     -o "Dir::State::Lists=$PWD/lists" -o "Dir::Cache=$PWD/cache")
-  apt-get "${O[@]}" update -qq
-  apt-get "${O[@]}" download linux-source-7.2
-  dpkg-deb -x linux-source-7.2_*.deb x
-  tar xf x/usr/src/linux-source-7.2.tar.xz
-fi
+"$repo/scripts/linux-source.sh" 7.2 "$work"
 src=$work/linux-source-7.2
 rm -rf "$src/drivers/dma/edma-rec"
 cp -r "$here/kunit" "$src/drivers/dma/edma-rec"

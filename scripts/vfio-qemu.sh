@@ -25,15 +25,7 @@ rustup target add x86_64-unknown-linux-musl >/dev/null
 # 1. The kernel source (signatures checked by apt; the system's apt
 #    configuration untouched).
 cd "$work"
-if [ ! -d linux-source-7.3 ]; then
-  echo 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie-backports main' >sources.list
-  O=(-o "Dir::Etc::SourceList=$PWD/sources.list" -o Dir::Etc::SourceParts=/dev/null
-     -o "Dir::State::Lists=$PWD/lists" -o "Dir::Cache=$PWD/cache")
-  apt-get "${O[@]}" update -qq
-  apt-get "${O[@]}" download linux-source-7.3
-  dpkg-deb -x linux-source-7.3_*.deb x
-  tar xf x/usr/src/linux-source-7.3.tar.xz
-fi
+"$repo/scripts/linux-source.sh" 7.3 "$work"
 src=$work/linux-source-7.3
 
 # 2. The guest kernel: tinyconfig plus what VFIO behind VT-d needs. ACPI

@@ -40,7 +40,8 @@ fn replay(t: &Trace) {
         ChannelDir::Read => (LOCAL_BASE, PCI_BASE),
     };
     let per_chunk = if t.non_ll { 1 } else { t.slots - 1 };
-    let own_status = own_int_status(t);
+    // The channel's own interrupt status register.
+    let own_status = traces::lit(t.map, t.dir, t.ch).int_status;
     let mut doorbells = 0u64;
     for (i, step) in t.steps.iter().enumerate() {
         let last_irq =
@@ -175,23 +176,6 @@ fn replay(t: &Trace) {
         assert_eq!(k.done_remote, 0, "{}", t.file);
     }
     assert_eq!(t.result, 0, "{}: Linux completed the batch", t.file);
-}
-
-/// The channel's own interrupt status register (eDMA: the direction's
-/// int_status; HDMA: the channel's int_stat).
-fn own_int_status(t: &Trace) -> u64 {
-    match t.map {
-        edma_core::MapFormat::HdmaNative => {
-            u64::from(t.ch) * 0x200 + if t.dir == ChannelDir::Read { 0x100 } else { 0 } + 0x84
-        }
-        _ => {
-            if t.dir == ChannelDir::Read {
-                0xa0
-            } else {
-                0x4c
-            }
-        }
-    }
 }
 
 #[test]

@@ -229,6 +229,21 @@ pub unsafe extern "C" fn edma_controller_channel_counts(
     }
 }
 
+/// A controller handle and a direction argument, both checked.
+///
+/// # Safety
+///
+/// As `ctrl_of`.
+unsafe fn ctrl_dir(
+    ctrl: *const edma_controller,
+    dir: u32,
+) -> Result<(&'static CtrlInner, ChannelDir), edma_status> {
+    // SAFETY: the caller's contract.
+    let c = unsafe { ctrl_of(ctrl) }?;
+    let dir = dir_from(dir).ok_or(edma_status::EDMA_ERR_INVALID_ARGUMENT)?;
+    Ok((c, dir))
+}
+
 /// The bit mask of channels of `dir` with a done or abort status pending
 /// (bit n = channel n), read from the engine.
 ///
@@ -242,12 +257,9 @@ pub unsafe extern "C" fn edma_controller_pending(
     mask: *mut u8,
 ) -> edma_status {
     // SAFETY: the caller's handle.
-    let c = match unsafe { ctrl_of(ctrl) } {
-        Ok(c) => c,
+    let (c, dir) = match unsafe { ctrl_dir(ctrl, dir) } {
+        Ok(x) => x,
         Err(e) => return e,
-    };
-    let Some(dir) = dir_from(dir) else {
-        return edma_status::EDMA_ERR_INVALID_ARGUMENT;
     };
     if mask.is_null() {
         return edma_status::EDMA_ERR_NULL;
@@ -274,12 +286,9 @@ pub unsafe extern "C" fn edma_controller_is_quarantined(
     quarantined: *mut u8,
 ) -> edma_status {
     // SAFETY: the caller's handle.
-    let c = match unsafe { ctrl_of(ctrl) } {
-        Ok(c) => c,
+    let (c, dir) = match unsafe { ctrl_dir(ctrl, dir) } {
+        Ok(x) => x,
         Err(e) => return e,
-    };
-    let Some(dir) = dir_from(dir) else {
-        return edma_status::EDMA_ERR_INVALID_ARGUMENT;
     };
     if quarantined.is_null() {
         return edma_status::EDMA_ERR_NULL;
@@ -303,12 +312,9 @@ pub unsafe extern "C" fn edma_controller_clear_quarantine(
     index: u8,
 ) -> edma_status {
     // SAFETY: the caller's handle.
-    let c = match unsafe { ctrl_of(ctrl) } {
-        Ok(c) => c,
+    let (c, dir) = match unsafe { ctrl_dir(ctrl, dir) } {
+        Ok(x) => x,
         Err(e) => return e,
-    };
-    let Some(dir) = dir_from(dir) else {
-        return edma_status::EDMA_ERR_INVALID_ARGUMENT;
     };
     if c.ctrl.clear_quarantine(dir, index) {
         edma_status::EDMA_OK
@@ -338,12 +344,9 @@ pub unsafe extern "C" fn edma_controller_configure_remote_interrupt(
     data: u16,
 ) -> edma_status {
     // SAFETY: the caller's handle.
-    let c = match unsafe { ctrl_of(ctrl) } {
-        Ok(c) => c,
+    let (c, dir) = match unsafe { ctrl_dir(ctrl, dir) } {
+        Ok(x) => x,
         Err(e) => return e,
-    };
-    let Some(dir) = dir_from(dir) else {
-        return edma_status::EDMA_ERR_INVALID_ARGUMENT;
     };
     if index >= MAX_CHANNELS {
         return edma_status::EDMA_ERR_BAD_CHANNEL;

@@ -28,7 +28,7 @@ use edma_core::channel::{Channel, ChannelConfig, Controller};
 use edma_core::desc::Element;
 use edma_core::io::{AddressTranslate, Identity, LlMemory, OffsetWindow, RegisterIo};
 use edma_core::{ChannelDir, Deployment, Entry, MapFormat};
-use traces::{Access, Space, Step, Trace};
+use traces::{Access, Space, Step, Trace, lit};
 
 /// The access log shared by the register file and the LL region, so their
 /// interleaving is recorded.
@@ -266,56 +266,6 @@ fn int_bit(t: &Trace, abort: bool) -> u32 {
         1 << (16 + t.ch)
     } else {
         1 << t.ch
-    }
-}
-
-/// Literal register offsets (recordings; Linux's dw-edma-v0-regs.h and
-/// dw-hdma-v0-regs.h) of one channel.
-struct Lit {
-    status: u64,
-    size: u64,
-    sar: u64,
-    dar: u64,
-    llp: u64,
-    int_status: u64,
-    doorbell: u64,
-    viewport: Option<u64>,
-}
-
-fn lit(map: MapFormat, dir: ChannelDir, ch: u8) -> Lit {
-    let ch = u64::from(ch);
-    let rd = dir == ChannelDir::Read;
-    match map {
-        MapFormat::HdmaNative => {
-            let b = ch * 0x200 + if rd { 0x100 } else { 0 };
-            Lit {
-                status: b + 0x80,
-                size: b + 0x1c,
-                sar: b + 0x20,
-                dar: b + 0x28,
-                llp: b + 0x10,
-                int_status: b + 0x84,
-                doorbell: b + 0x4,
-                viewport: None,
-            }
-        }
-        _ => {
-            let (b, viewport) = if map == MapFormat::EdmaLegacy {
-                (0x100, Some(0xfc))
-            } else {
-                (0x200 + ch * 0x200 + if rd { 0x100 } else { 0 }, None)
-            };
-            Lit {
-                status: b,
-                size: b + 0x8,
-                sar: b + 0xc,
-                dar: b + 0x14,
-                llp: b + 0x1c,
-                int_status: if rd { 0xa0 } else { 0x4c },
-                doorbell: if rd { 0x30 } else { 0x10 },
-                viewport,
-            }
-        }
     }
 }
 

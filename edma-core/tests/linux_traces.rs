@@ -20,7 +20,7 @@ use edma_core::channel::{ChannelConfig, Controller};
 use edma_core::desc::Element;
 use edma_core::io::{LlMemory, RegisterIo};
 use edma_core::{ChannelDir, MapFormat};
-use traces::{Access, Space, Trace};
+use traces::{Access, Space, Trace, lit};
 
 // The deliberate differences D1–D11 are listed (with their positions) and
 // checked access for access in `linux_oracle.rs`; this file compares the
@@ -83,58 +83,6 @@ impl LlMemory for &Image {
     }
     fn write(&mut self, index: usize, element: &Element) {
         self.slots.borrow_mut()[index] = element.encode();
-    }
-}
-
-/// Literal register offsets (recordings; Linux's dw-edma-v0-regs.h and
-/// dw-hdma-v0-regs.h) of one channel (all of them, as in
-/// `linux_oracle.rs`; the ring comparison uses some).
-#[allow(dead_code)]
-struct Lit {
-    status: u64,
-    size: u64,
-    sar: u64,
-    dar: u64,
-    llp: u64,
-    int_status: u64,
-    doorbell: u64,
-    viewport: Option<u64>,
-}
-
-fn lit(map: MapFormat, dir: ChannelDir, ch: u8) -> Lit {
-    let ch = u64::from(ch);
-    let rd = dir == ChannelDir::Read;
-    match map {
-        MapFormat::HdmaNative => {
-            let b = ch * 0x200 + if rd { 0x100 } else { 0 };
-            Lit {
-                status: b + 0x80,
-                size: b + 0x1c,
-                sar: b + 0x20,
-                dar: b + 0x28,
-                llp: b + 0x10,
-                int_status: b + 0x84,
-                doorbell: b + 0x4,
-                viewport: None,
-            }
-        }
-        _ => {
-            let (b, viewport) = if map == MapFormat::EdmaLegacy {
-                (0x100, Some(0xfc))
-            } else {
-                (0x200 + ch * 0x200 + if rd { 0x100 } else { 0 }, None)
-            };
-            Lit {
-                status: b,
-                size: b + 0x8,
-                sar: b + 0xc,
-                dar: b + 0x14,
-                llp: b + 0x1c,
-                int_status: if rd { 0xa0 } else { 0x4c },
-                doorbell: if rd { 0x30 } else { 0x10 },
-                viewport,
-            }
-        }
     }
 }
 

@@ -195,3 +195,53 @@ fn all_in(dir: &str) -> Vec<Trace> {
 pub const LOCAL_BASE: u64 = 0x10_0000_0000;
 pub const PCI_BASE: u64 = 0x2_0000_0000;
 pub const MEM_SIZE: usize = 1 << 20;
+
+/// Literal register offsets (recordings; Linux's dw-edma-v0-regs.h and
+/// dw-hdma-v0-regs.h) of one channel.
+pub struct Lit {
+    pub status: u64,
+    pub size: u64,
+    pub sar: u64,
+    pub dar: u64,
+    pub llp: u64,
+    pub int_status: u64,
+    pub doorbell: u64,
+    pub viewport: Option<u64>,
+}
+
+pub fn lit(map: MapFormat, dir: ChannelDir, ch: u8) -> Lit {
+    let ch = u64::from(ch);
+    let rd = dir == ChannelDir::Read;
+    match map {
+        MapFormat::HdmaNative => {
+            let b = ch * 0x200 + if rd { 0x100 } else { 0 };
+            Lit {
+                status: b + 0x80,
+                size: b + 0x1c,
+                sar: b + 0x20,
+                dar: b + 0x28,
+                llp: b + 0x10,
+                int_status: b + 0x84,
+                doorbell: b + 0x4,
+                viewport: None,
+            }
+        }
+        _ => {
+            let (b, viewport) = if map == MapFormat::EdmaLegacy {
+                (0x100, Some(0xfc))
+            } else {
+                (0x200 + ch * 0x200 + if rd { 0x100 } else { 0 }, None)
+            };
+            Lit {
+                status: b,
+                size: b + 0x8,
+                sar: b + 0xc,
+                dar: b + 0x14,
+                llp: b + 0x1c,
+                int_status: if rd { 0xa0 } else { 0x4c },
+                doorbell: if rd { 0x30 } else { 0x10 },
+                viewport,
+            }
+        }
+    }
+}
