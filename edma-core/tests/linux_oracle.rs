@@ -184,12 +184,8 @@ fn ours<T: AddressTranslate + Copy>(
         mem: Mutex::new(BTreeMap::new()),
         log: &log,
     };
-    if let Some(a) = t.steps[0]
-        .accesses
-        .iter()
-        .find(|a| !a.write && a.off == 0x8)
-    {
-        regs.poke(0x8, |_| a.val as u32);
+    if let Some(v) = traces::preset_ctrl(t) {
+        regs.poke(0x8, |_| v);
     }
     let ll = Ll {
         bus: t.ll_bus,
@@ -684,8 +680,8 @@ fn check(t: &Trace, translate: bool) {
         ours(t, Identity, &t.entries)
     };
     let mut m = Model::default();
-    if let Some(a) = t.steps[0].accesses.iter().find(|a| is_reg_read(a, 0x8)) {
-        m.0.insert(0x8, a.val);
+    if let Some(v) = traces::preset_ctrl(t) {
+        m.0.insert(0x8, u64::from(v));
     }
     let mut terminated = false;
     for (step, (acc, image)) in t.steps.iter().zip(&got) {
@@ -751,8 +747,8 @@ pub const PROVIDER_EDITS: &[(&str, &str)] = &[
 fn check_provider(t: &Trace, p: &Trace) {
     assert_eq!(t.file, p.file);
     let mut m = Model::default();
-    if let Some(a) = t.steps[0].accesses.iter().find(|a| is_reg_read(a, 0x8)) {
-        m.0.insert(0x8, a.val);
+    if let Some(v) = traces::preset_ctrl(t) {
+        m.0.insert(0x8, u64::from(v));
     }
     let l = lit(t.map, t.dir, t.ch);
     let mut terminated = false;

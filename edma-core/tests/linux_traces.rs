@@ -90,12 +90,8 @@ impl LlMemory for &Image {
 /// the eDMA maps, the value Linux read) and the zeroed LL region.
 fn rig(t: &Trace) -> (Plain, Image) {
     let regs = Plain::default();
-    if let Some(a) = t.steps[0]
-        .accesses
-        .iter()
-        .find(|a| !a.write && a.off == 0x8)
-    {
-        regs.poke(0x8, |_| a.val as u32);
+    if let Some(v) = traces::preset_ctrl(t) {
+        regs.poke(0x8, |_| v);
     }
     let image = Image {
         bus: t.ll_bus,

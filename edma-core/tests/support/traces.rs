@@ -245,3 +245,14 @@ pub fn lit(map: MapFormat, dir: ChannelDir, ch: u8) -> Lit {
         }
     }
 }
+
+/// The value of CTRL (0x8) Linux read at probe: the recording harness's
+/// preset of the register file (eDMA maps; `None` on HDMA).
+pub fn preset_ctrl(t: &Trace) -> Option<u32> {
+    t.steps
+        .first()?
+        .accesses
+        .iter()
+        .find(|a| !a.write && a.space == Space::Reg && a.off == 0x8)
+        .map(|a| a.val as u32)
+}
