@@ -141,10 +141,13 @@ impl IrqEvent {
             if let Some(n) = self.try_take()? {
                 return core::task::Poll::Ready(Ok(n));
             }
-            let w = self
-                .watcher
-                .get_or_init(|| async_wait::Watcher::start(&self.fd));
-            w.arm(cx.waker().clone());
+            if self.watcher.get().is_none() {
+                // Out of descriptors or threads: an error, not a panic.
+                let _ = self.watcher.set(async_wait::Watcher::start(&self.fd)?);
+            }
+            if let Some(w) = self.watcher.get() {
+                w.arm(cx.waker().clone());
+            }
             // The watcher polls level-triggered, so a count that arrived
             // between `try_take` and `arm` still wakes us.
             core::task::Poll::Pending
@@ -159,7 +162,7 @@ mod async_wait {
     use std::sync::{Arc, Condvar, Mutex, PoisonError};
     use std::task::Waker;
 
-    use super::sys;
+    use super::{VfioError, sys};
 
     #[derive(Debug, Default)]
     struct Shared {
@@ -176,49 +179,55 @@ mod async_wait {
     }
 
     impl Watcher {
-        pub(super) fn start(ev: &File) -> Watcher {
+        pub(super) fn start(ev: &File) -> Result<Watcher, VfioError> {
+            let io = |e| VfioError::Io {
+                step: "the async interrupt watcher".into(),
+                source: e,
+            };
             let shared = Arc::new((Mutex::new(Shared::default()), Condvar::new()));
-            let stop_fd = File::from(sys::eventfd().expect("eventfd for the async watcher"));
+            let stop_fd = File::from(sys::eventfd().map_err(io)?);
             let (ev, stop) = (
-                ev.try_clone().expect("dup of an eventfd"),
-                stop_fd.try_clone().expect("dup of an eventfd"),
+                ev.try_clone().map_err(io)?,
+                stop_fd.try_clone().map_err(io)?,
             );
             let s = shared.clone();
-            let thread = std::thread::spawn(move || {
-                loop {
-                    {
-                        let (m, cv) = &*s;
-                        let mut g = m.lock().unwrap_or_else(PoisonError::into_inner);
-                        while g.waker.is_none() && !g.stop {
-                            g = cv.wait(g).unwrap_or_else(PoisonError::into_inner);
+            let thread = std::thread::Builder::new()
+                .spawn(move || {
+                    loop {
+                        {
+                            let (m, cv) = &*s;
+                            let mut g = m.lock().unwrap_or_else(PoisonError::into_inner);
+                            while g.waker.is_none() && !g.stop {
+                                g = cv.wait(g).unwrap_or_else(PoisonError::into_inner);
+                            }
+                            if g.stop {
+                                return;
+                            }
                         }
-                        if g.stop {
+                        let Ok(ready) = sys::poll_readable(&[ev.as_fd(), stop.as_fd()], -1) else {
+                            return;
+                        };
+                        if ready[1] {
                             return;
                         }
-                    }
-                    let Ok(ready) = sys::poll_readable(&[ev.as_fd(), stop.as_fd()], -1) else {
-                        return;
-                    };
-                    if ready[1] {
-                        return;
-                    }
-                    if ready[0] {
-                        let w =
-                            s.0.lock()
-                                .unwrap_or_else(PoisonError::into_inner)
-                                .waker
-                                .take();
-                        if let Some(w) = w {
-                            w.wake();
+                        if ready[0] {
+                            let w =
+                                s.0.lock()
+                                    .unwrap_or_else(PoisonError::into_inner)
+                                    .waker
+                                    .take();
+                            if let Some(w) = w {
+                                w.wake();
+                            }
                         }
                     }
-                }
-            });
-            Watcher {
+                })
+                .map_err(io)?;
+            Ok(Watcher {
                 shared,
                 stop_fd,
                 thread: Some(thread),
-            }
+            })
         }
 
         pub(super) fn arm(&self, waker: Waker) {
