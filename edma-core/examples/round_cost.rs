@@ -21,7 +21,9 @@ mod workload;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use edma_core::io::{RegisterIo, SliceLl};
-use edma_core::{Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat, Status};
+use edma_core::{
+    Channel, ChannelConfig, ChannelDir, Controller, Deployment, Entry, MapFormat, Status,
+};
 
 /// 64 KiB of registers as plain memory (reads see the last write).
 struct PlainRegs {
@@ -119,11 +121,20 @@ fn main() {
     let ctrl = Controller::new(&regs, map, Deployment::Local);
     let mut page = vec![0u8; 4096];
     let ll = SliceLl::new(&mut page, 0x8000_0000);
-    let claim = ctrl.claim(ChannelConfig::new(ChannelDir::Write, 0)).expect("channel 0");
+    let claim = ctrl
+        .claim(ChannelConfig::new(ChannelDir::Write, 0))
+        .expect("channel 0");
     let mut ch = Channel::new(claim, ll);
     let bit = done_bit(map);
     for r in 0..reps {
-        let status = crate_round(&mut ch, &ctrl, &regs, bit, std::hint::black_box(&entries), single);
+        let status = crate_round(
+            &mut ch,
+            &ctrl,
+            &regs,
+            bit,
+            std::hint::black_box(&entries),
+            single,
+        );
         if status != Some(Status::Done) {
             eprintln!("round {r}: {status:?}");
             std::process::exit(1);
@@ -131,7 +142,11 @@ fn main() {
     }
     ctrl.release(ch).expect("idle after the last round");
     // The LL page holds the last chunk: its entries' lengths and SARs.
-    let first = if single { n - 1 } else { (n - 1) / PER_CHUNK * PER_CHUNK };
+    let first = if single {
+        n - 1
+    } else {
+        (n - 1) / PER_CHUNK * PER_CHUNK
+    };
     for (k, e) in entries[first..].iter().enumerate() {
         let slot = &page[k * 24..k * 24 + 24];
         let size = u32::from_le_bytes(slot[4..8].try_into().unwrap());

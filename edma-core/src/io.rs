@@ -311,6 +311,7 @@ impl LlMemory for SliceLl<'_> {
     fn bus_addr(&self) -> u64 {
         self.bus
     }
+    #[inline]
     fn capacity(&self) -> usize {
         self.slots.len()
     }
@@ -340,6 +341,7 @@ impl LlMemory for SliceLl<'_> {
             store_data(slot, bits, size, sar, dar);
         }
     }
+    #[inline]
     fn sync(&mut self) {
         core::sync::atomic::fence(core::sync::atomic::Ordering::Release);
     }

@@ -154,24 +154,6 @@ impl<'a, L: LlMemory + ?Sized, const RING: bool> SlotWriter<'a, L, RING> {
         last
     }
 
-    /// Rewrites an element of this request, not yet published (a slot put
-    /// since `new`): whole, with new control bits (without the cycle bit).
-    #[inline(always)]
-    pub(crate) fn rewrite(
-        &mut self,
-        at: (usize, bool),
-        ctl: Control,
-        len: u32,
-        sar: u64,
-        dar: u64,
-    ) {
-        let el = Element::data(ctl | cycle(at.1), len, sar, dar);
-        match &mut self.held {
-            Some((slot, held)) if *slot == at.0 => *held = el,
-            _ => self.ll.write(at.0, &el),
-        }
-    }
-
     /// Closes a batch chunk: the link back to slot 0 at the head.
     #[inline(always)]
     pub(crate) fn close(&mut self) {

@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use edma_core::io::{AddressTranslate, Identity, LlMemory, OffsetWindow, SliceLl};
-use edma_core::plan::{self, Cursor, Entry, PlanParams};
+use edma_core::plan::{self, CheckedParams, Cursor, Entry, PlanParams};
 use edma_core::{ChannelDir, Deployment, MapFormat};
 
 /// `n` entries of 64 B..4 KiB at scattered offsets.
@@ -23,8 +23,9 @@ pub(crate) fn batch(n: u64) -> Vec<Entry> {
 
 /// Parameters for a 4 KiB LL page (169 data elements per chunk), remote
 /// write channel, with the page as the channel's LL region (as a `Channel`
-/// sets it: every entry is checked against it).
-pub(crate) fn params(map: MapFormat, ll: &SliceLl<'_>) -> PlanParams {
+/// sets it: every entry is checked against it), checked once as a
+/// `Channel` keeps them between batches.
+pub(crate) fn params(map: MapFormat, ll: &SliceLl<'_>) -> CheckedParams {
     PlanParams::new(
         map,
         ChannelDir::Write,
@@ -35,6 +36,8 @@ pub(crate) fn params(map: MapFormat, ll: &SliceLl<'_>) -> PlanParams {
         ll.bus_addr(),
         (ll.capacity() * edma_core::desc::SLOT_SIZE) as u64,
     )
+    .checked()
+    .expect("valid parameters")
 }
 
 /// A translation window covering every PCI address of [`batch`]: the
@@ -48,29 +51,31 @@ pub(crate) const WINDOW: OffsetWindow = OffsetWindow {
 
 /// Validates `entries` and encodes every chunk in turn into `ll` (identity
 /// translation).
-pub(crate) fn plan_and_encode(entries: &[Entry], params: &PlanParams, ll: &mut SliceLl<'_>) {
+pub(crate) fn plan_and_encode(entries: &[Entry], params: &CheckedParams, ll: &mut SliceLl<'_>) {
     plan_and_encode_with(entries, params, &Identity, ll);
 }
 
 /// As [`plan_and_encode`], with the PCI side translated by `t`.
 pub(crate) fn plan_and_encode_with<T: AddressTranslate>(
     entries: &[Entry],
-    params: &PlanParams,
+    params: &CheckedParams,
     t: &T,
     ll: &mut SliceLl<'_>,
 ) {
     // Everything the channel driver uses is kept (black_box), so the
-    // compiler cannot drop work a real submit does: the summary's byte
-    // total, each chunk's element/byte counts and end flag.
-    // As `Channel::submit` does: validate, then each chunk with the summary.
-    let s = black_box(plan::validate(black_box(entries), params, t).expect("valid batch"));
-    let mut start = Cursor::default();
-    for k in 0..s.chunks {
-        let info = black_box(plan::encode_chunk_validated(
-            entries, params, t, &s, start, k, ll, true,
-        ));
-        start = info.next;
+    // compiler cannot drop work a real submit does: the summary, each
+    // chunk's element/byte counts and end flag. As `Channel::submit` and
+    // `on_interrupt` do: validate, encode chunk 0, then each further chunk
+    // (in the channel, when the one before it completes) with the summary.
+    let s = plan::validate_checked(black_box(entries), params, t).expect("valid batch");
+    black_box((s.elements, s.chunks, s.bytes));
+    let mut info =
+        plan::encode_chunk_checked(entries, params, t, &s, Cursor::default(), 0, ll, true);
+    for k in 1..s.chunks {
+        black_box((info.elements, info.bytes, info.last));
+        info = plan::encode_chunk_checked(entries, params, t, &s, info.next, k, ll, true);
     }
+    black_box((info.elements, info.bytes, info.last));
     black_box(ll);
 }
 

@@ -48,7 +48,7 @@ use lock_api::RawMutex;
 pub use crate::config::{ChannelConfig, ChannelError, Claim};
 pub use crate::controller::Controller;
 use crate::io::{AddressTranslate, Identity, LlMemory, RegisterIo};
-use crate::plan::{Cursor, Entry, Limits, PlanParams, PlanSummary};
+use crate::plan::{CheckedParams, Cursor, Entry, Limits, PlanSummary};
 use crate::progress::RegSnapshot;
 pub use guard::DROP_STOP_READS;
 pub(crate) use guard::{Held, StopGuard, quarantine_opt};
@@ -84,14 +84,14 @@ impl LlMemory for NoLl {
 #[derive(Debug, Clone, Copy)]
 struct Active<'b> {
     entries: &'b [Entry],
-    params: PlanParams,
     /// What `validate` said of the batch (lets chunks skip re-checking).
     summary: PlanSummary,
-    total: u64,
     /// Index of the chunk in flight.
     chunk: u64,
     chunk_start: Cursor,
-    chunk_elements: usize,
+    /// Data elements of the chunk in flight (at most `u32::MAX` per chunk:
+    /// the channel's chunk size is capped there, which keeps `Active` small).
+    chunk_elements: u32,
     next: Cursor,
     last: bool,
     /// Bytes of the chunks before the one in flight.
@@ -144,6 +144,10 @@ pub struct Channel<'c, 'b, L, T = Identity> {
     batches: u64,
     /// The progress registers as last seen with the channel idle.
     stale: Option<RegSnapshot>,
+    /// The plan parameters, checked at the first submit and kept until the
+    /// limits change (`CheckedParams::unchecked` until then; always checked
+    /// while a batch is in flight).
+    checked: CheckedParams,
 }
 
 impl<'c, 'b, L: LlMemory> Channel<'c, 'b, L, Identity> {
@@ -169,6 +173,7 @@ impl<'c, 'b, L: LlMemory> Channel<'c, 'b, L, Identity> {
             active: None,
             batches: 0,
             stale: None,
+            checked: CheckedParams::unchecked(),
         }
     }
 }
@@ -207,6 +212,7 @@ impl<'c, 'b> Channel<'c, 'b, NoLl, Identity> {
             active: None,
             batches: 0,
             stale: None,
+            checked: CheckedParams::unchecked(),
         }
     }
 }
@@ -257,6 +263,7 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
             active: None,
             batches: self.batches,
             stale: self.stale,
+            checked: self.checked,
         })
     }
 
@@ -312,6 +319,7 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
             active: None,
             batches: self.batches,
             stale: self.stale,
+            checked: self.checked,
         })
     }
 
@@ -340,6 +348,7 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
         }
         limits.check()?;
         self.cfg.limits = limits;
+        self.checked = CheckedParams::unchecked();
         Ok(())
     }
 

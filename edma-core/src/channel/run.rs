@@ -8,7 +8,7 @@ use super::{
 };
 use crate::desc::SLOT_SIZE;
 use crate::io::{AddressTranslate, LlMemory, RegisterIo};
-use crate::plan::{self, Cursor, Entry, PlanParams};
+use crate::plan::{self, CheckedParams, Cursor, Entry, PlanParams};
 use crate::progress::{self, ChunkView, RegSnapshot};
 use crate::regs::HwChannelStatus;
 use crate::{Deployment, MAX_CHANNELS};
@@ -40,7 +40,9 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
                     return Err(ChannelError::LlTooSmall { capacity: cap });
                 }
                 let len = (cap as u64).saturating_mul(SLOT_SIZE as u64);
-                (cap - 1, (ll.bus_addr(), len))
+                // At most u32::MAX data elements per chunk (see `Active`).
+                let per_chunk = (cap - 1).min(u32::MAX as usize);
+                (per_chunk, (ll.bus_addr(), len))
             }
             None => (1, (0, 0)),
         };
@@ -79,8 +81,12 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
         ctrl: &Controller<R, M>,
         entries: &[Entry],
     ) -> Result<plan::PlanSummary, ChannelError> {
-        let params = self.plan_params(ctrl)?;
-        Ok(plan::validate(entries, &params, &self.translate)?)
+        let params = if self.checked_fits(ctrl) {
+            self.checked
+        } else {
+            self.plan_params(ctrl)?.checked()?
+        };
+        Ok(plan::validate_checked(entries, &params, &self.translate)?)
     }
 
     /// Validates `entries` and starts them as one batch.
@@ -120,8 +126,8 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
                 index: self.cfg.index,
             });
         }
-        let params = self.plan_params(ctrl)?;
-        let summary = plan::validate(entries, &params, &self.translate)?;
+        let params = self.checked_params(ctrl)?;
+        let summary = plan::validate_checked(entries, &params, &self.translate)?;
         if ctrl.deployment() == Deployment::Remote
             && !ctrl.remote_interrupt_configured(self.cfg.dir, self.cfg.index)
         {
@@ -138,9 +144,7 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
         }
         let mut a = Active {
             entries,
-            params,
             summary,
-            total: summary.bytes,
             chunk: 0,
             chunk_start: Cursor::default(),
             chunk_elements: 0,
@@ -160,6 +164,28 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
         Ok(summary)
     }
 
+    /// The channel's plan parameters, checked: kept from an earlier submit,
+    /// or made now ([`Channel::plan_params`], [`PlanParams::checked`]).
+    ///
+    /// [`PlanParams::checked`]: plan::PlanParams::checked
+    fn checked_params<R, M: RawMutex>(
+        &mut self,
+        ctrl: &Controller<R, M>,
+    ) -> Result<CheckedParams, ChannelError> {
+        if !self.checked_fits(ctrl) {
+            self.checked = self.plan_params(ctrl)?.checked()?;
+        }
+        Ok(self.checked)
+    }
+
+    /// Whether the parameters kept from an earlier submit hold on `ctrl`:
+    /// checked, for the same register map and deployment (the channel's own
+    /// part cannot change without clearing them).
+    fn checked_fits<R, M: RawMutex>(&self, ctrl: &Controller<R, M>) -> bool {
+        let p = self.checked.params();
+        self.checked.is_checked() && p.map == ctrl.map() && p.deployment == ctrl.deployment()
+    }
+
     pub(super) fn start_chunk<R: RegisterIo, M: RawMutex>(
         &mut self,
         ctrl: &Controller<R, M>,
@@ -169,9 +195,9 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
         let (dir, ch) = (self.cfg.dir, self.cfg.index);
         match self.held.ll.as_mut() {
             Some(ll) => {
-                let info = plan::encode_chunk_validated(
+                let info = plan::encode_chunk_checked(
                     a.entries,
-                    &a.params,
+                    &self.checked,
                     &self.translate,
                     &a.summary,
                     a.chunk_start,
@@ -179,7 +205,7 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
                     ll,
                     true,
                 );
-                a.chunk_elements = info.elements;
+                a.chunk_elements = u32::try_from(info.elements).unwrap_or(u32::MAX);
                 a.chunk_bytes = info.bytes;
                 a.next = info.next;
                 a.last = info.last;
@@ -192,12 +218,16 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
                 ll.sync();
             }
             None => {
-                let mut it =
-                    plan::Elements::new(a.entries, &a.params, &self.translate, a.chunk_start);
+                let mut it = plan::Elements::new(
+                    a.entries,
+                    self.checked.params(),
+                    &self.translate,
+                    a.chunk_start,
+                );
                 let el = it.next();
                 a.next = it.cursor();
                 a.last = a.next.entry >= a.entries.len();
-                a.chunk_elements = usize::from(el.is_some());
+                a.chunk_elements = u32::from(el.is_some());
                 a.chunk_bytes = el.map_or(0, |e| u64::from(e.len));
                 if first {
                     ctrl.enable_block_channel(dir, ch);
@@ -236,10 +266,10 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
     pub(super) fn chunk_progress(&self, snap: &RegSnapshot, a: &Active<'b>) -> u64 {
         let view = ChunkView {
             entries: a.entries,
-            params: &a.params,
+            params: self.checked.params(),
             translate: &self.translate,
             start: a.chunk_start,
-            elements: a.chunk_elements,
+            elements: a.chunk_elements as usize,
             bytes: a.chunk_bytes,
             ll_bus: self.held.ll.as_ref().map(LlMemory::bus_addr),
             stale: self.stale,
@@ -254,7 +284,7 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
         Completion {
             status,
             bytes_done,
-            residue: a.total.saturating_sub(bytes_done),
+            residue: a.summary.bytes.saturating_sub(bytes_done),
             chunks: a.chunk.saturating_add(1),
         }
     }
@@ -343,7 +373,7 @@ impl<'c, 'b, L: LlMemory, T: AddressTranslate> Channel<'c, 'b, L, T> {
         }
         a.bytes_before = a.bytes_before.saturating_add(a.chunk_bytes);
         if a.last {
-            let total = a.total;
+            let total = a.summary.bytes;
             let c = if a.stopping {
                 self.finish(&a, total, Status::Terminated { entry: None })
             } else {

@@ -1,6 +1,7 @@
 //! Hardware bit encoding: one chunk of the element stream written into an
 //! LL region with its completion bits, cycle bit and link element.
 
+use super::checked::CheckedParams;
 use super::*;
 use crate::writer::SlotWriter;
 
@@ -219,23 +220,96 @@ pub fn encode_chunk_validated<T: AddressTranslate + ?Sized, L: LlMemory>(
     ll: &mut L,
     with_link: bool,
 ) -> ChunkInfo {
+    let body = data_control(params, false, 0, usize::MAX);
+    let last = data_control(params, false, 0, 1);
+    let chunk = Chunk {
+        start,
+        k,
+        with_link,
+    };
+    encode_run(entries, params, translate, summary, chunk, ll, (body, last))
+}
+
+/// [`encode_chunk_validated`] with parameters checked beforehand
+/// ([`PlanParams::checked`]): the same slots for the same batch, with the
+/// control bits worked out once. What
+/// [`Channel::submit`](crate::Channel::submit) uses.
+///
+/// ```
+/// use edma_core::{ChannelDir, Deployment, Identity, MapFormat};
+/// use edma_core::io::SliceLl;
+/// use edma_core::plan::{encode_chunk_checked, encode_chunk_validated, validate_checked, Cursor, Entry, PlanParams};
+/// let params = PlanParams::new(MapFormat::EdmaUnroll, ChannelDir::Write, Deployment::Remote, 4);
+/// let checked = params.checked().unwrap();
+/// let batch = [Entry::new(0x1_0000, 0x100, 8), Entry::new(0x2_0000, 0x200, 16)];
+/// let s = validate_checked(&batch, &checked, &Identity).unwrap();
+/// let (mut a, mut b) = ([0u8; 5 * 24], [0u8; 5 * 24]);
+/// let c = encode_chunk_checked(&batch, &checked, &Identity, &s, Cursor::default(), 0, &mut SliceLl::new(&mut a, 0x4000), true);
+/// let v = encode_chunk_validated(&batch, &params, &Identity, &s, Cursor::default(), 0, &mut SliceLl::new(&mut b, 0x4000), true);
+/// assert_eq!((c, a), (v, b));
+/// assert_eq!((c.elements, c.bytes, c.last), (2, 24, true));
+/// ```
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub fn encode_chunk_checked<T: AddressTranslate + ?Sized, L: LlMemory>(
+    entries: &[Entry],
+    p: &CheckedParams,
+    translate: &T,
+    summary: &PlanSummary,
+    start: Cursor,
+    k: u64,
+    ll: &mut L,
+    with_link: bool,
+) -> ChunkInfo {
+    let bits = (Control::empty(), p.last_bits());
+    let chunk = Chunk {
+        start,
+        k,
+        with_link,
+    };
+    encode_run(entries, &p.params, translate, summary, chunk, ll, bits)
+}
+
+/// Which chunk to encode: where it starts, its number, whether it gets the
+/// link.
+#[derive(Clone, Copy)]
+struct Chunk {
+    start: Cursor,
+    k: u64,
+    with_link: bool,
+}
+
+/// The body of [`encode_chunk_validated`] and [`encode_chunk_checked`],
+/// given the control bits of the chunk's data elements and of its last.
+#[inline(always)]
+fn encode_run<T: AddressTranslate + ?Sized, L: LlMemory>(
+    entries: &[Entry],
+    params: &PlanParams,
+    translate: &T,
+    summary: &PlanSummary,
+    Chunk {
+        start,
+        k,
+        with_link,
+    }: Chunk,
+    ll: &mut L,
+    (body, last_bits): (Control, Control),
+) -> ChunkInfo {
     let single =
         !params.limits.coalesce && start.offset == 0 && summary.elements == entries.len() as u64;
     if !single {
-        return encode_chunk(entries, params, translate, start, k, ll, with_link);
+        return encode_chunk_general(entries, params, translate, start, k, ll, with_link);
     }
-    let rest = entries.get(start.entry..).unwrap_or_default();
-    let n = rest.len().min(params.chunk_elements);
-    let run = rest.get(..n).unwrap_or_default();
-    // The chunk's bytes: the whole batch's when it is one chunk.
-    let bytes = if start.entry == 0 && n == entries.len() {
-        summary.bytes
+    let (run, bytes) = if start.entry == 0 && summary.chunks == 1 {
+        // The whole batch is the chunk: its bytes are the summary's.
+        (entries, summary.bytes)
     } else {
-        run.iter().fold(0u64, |b, e| b.wrapping_add(e.len))
+        let rest = entries.get(start.entry..).unwrap_or_default();
+        let run = rest.get(..params.chunk_elements).unwrap_or(rest);
+        (run, run.iter().fold(0u64, |b, e| b.wrapping_add(e.len)))
     };
+    let n = run.len();
     let cycle = chunk_cycle_bit(k);
-    let body = data_control(params, false, 0, usize::MAX);
-    let last_bits = data_control(params, false, 0, 1);
     let dir = params.dir;
     // Validated: each entry resolves and fits a u32.
     let item = |e: &Entry| {
@@ -261,4 +335,21 @@ pub fn encode_chunk_validated<T: AddressTranslate + ?Sized, L: LlMemory>(
         next,
         last: next.entry >= entries.len(),
     }
+}
+
+/// [`encode_chunk`] out of line: the path of chunks with split or coalesced
+/// elements, kept out of [`encode_run`] so that the one-element-per-entry
+/// path stays small (fewer registers to save, nothing hoisted for the
+/// general loop).
+#[inline(never)]
+fn encode_chunk_general<T: AddressTranslate + ?Sized, L: LlMemory>(
+    entries: &[Entry],
+    params: &PlanParams,
+    translate: &T,
+    start: Cursor,
+    k: u64,
+    ll: &mut L,
+    with_link: bool,
+) -> ChunkInfo {
+    encode_chunk(entries, params, translate, start, k, ll, with_link)
 }

@@ -39,19 +39,22 @@
 use crate::desc::Control;
 use crate::io::{AddressTranslate, LlMemory};
 
+mod checked;
 mod encode;
 mod locate;
 mod stream;
 mod validate;
 
 use crate::{ChannelDir, Deployment, MapFormat};
+pub use checked::CheckedParams;
 pub use encode::{
-    ChunkInfo, chunk_cycle_bit, data_control, encode_chunk, encode_chunk_validated, link_element,
+    ChunkInfo, chunk_cycle_bit, data_control, encode_chunk, encode_chunk_checked,
+    encode_chunk_validated, link_element,
 };
 pub use locate::{chunk_prefix_bytes, locate};
 pub use stream::Elements;
 pub(crate) use validate::all_single;
-pub use validate::validate;
+pub use validate::{validate, validate_checked};
 
 /// One independent transfer: `len` bytes from `src` to `dst`.
 ///

@@ -1,6 +1,7 @@
 //! Validation: every entry checked up front (a fast yes/no per entry, the
 //! exact error worked out again out of line), and what the batch costs.
 
+use super::checked::CheckedParams;
 use super::*;
 
 /// Whether `[addr, addr + len)` (`len >= 1`) lies inside the
@@ -123,42 +124,84 @@ pub fn validate<T: AddressTranslate + ?Sized>(
     params: &PlanParams,
     translate: &T,
 ) -> Result<PlanSummary, PlanError> {
-    check_params(params)?;
+    validate_checked(entries, &params.checked()?, translate)
+}
+
+/// [`validate`] with parameters checked beforehand ([`PlanParams::checked`]):
+/// the same result for the same batch, without checking the parameters
+/// again. What [`Channel::submit`](crate::Channel::submit) uses.
+///
+/// ```
+/// use edma_core::plan::{validate_checked, Entry, PlanError, PlanParams};
+/// use edma_core::{ChannelDir, Deployment, Identity, MapFormat};
+/// let checked = PlanParams::new(MapFormat::EdmaUnroll, ChannelDir::Write, Deployment::Local, 2)
+///     .checked()
+///     .unwrap();
+/// let batch = [Entry::new(0, 0x100, 8), Entry::new(8, 0x200, 8), Entry::new(16, 0x300, 8)];
+/// let s = validate_checked(&batch, &checked, &Identity).unwrap();
+/// assert_eq!((s.elements, s.chunks, s.bytes), (3, 2, 24));
+/// assert_eq!(validate_checked(&batch[..0], &checked, &Identity), Err(PlanError::EmptyBatch));
+/// ```
+#[inline]
+pub fn validate_checked<T: AddressTranslate + ?Sized>(
+    entries: &[Entry],
+    p: &CheckedParams,
+    translate: &T,
+) -> Result<PlanSummary, PlanError> {
     if entries.is_empty() {
         return Err(PlanError::EmptyBatch);
     }
-    let chunk = params.chunk_elements as u64;
-    if !params.limits.coalesce
-        && let Some(bytes) = single_total::<T, true>(entries, params, translate)
+    if p.quick
+        && let Some(bytes) = single_total::<T, true>(entries, p, translate)
     {
         // The common case, accepted in one cheap pass: every entry valid
         // and one element.
         let elements = entries.len() as u64;
-        let allowed = chunk.saturating_mul(u64::from(params.limits.max_chunks));
-        if elements > allowed {
+        let chunk = p.params.chunk_elements as u64;
+        let chunks = if elements <= chunk {
+            1
+        } else {
+            elements.div_ceil(chunk)
+        };
+        // More chunks than allowed exactly when more elements than
+        // `chunk * max_chunks`.
+        if chunks > u64::from(p.params.limits.max_chunks) {
             return Err(PlanError::TooManyChunks {
-                entry: usize::try_from(allowed).unwrap_or(usize::MAX),
+                entry: usize::try_from(p.allowed()).unwrap_or(usize::MAX),
             });
         }
         return Ok(PlanSummary {
             elements,
-            chunks: elements.div_ceil(chunk),
+            chunks,
             bytes,
         });
     }
+    validate_exact(entries, p, translate)
+}
+
+/// [`validate_checked`] entry by entry: batches the quick accept did not
+/// take (long entries to split, coalescing, or an invalid entry to name).
+/// Out of line, so the quick path stays small.
+#[cold]
+#[inline(never)]
+fn validate_exact<T: AddressTranslate + ?Sized>(
+    entries: &[Entry],
+    p: &CheckedParams,
+    translate: &T,
+) -> Result<PlanSummary, PlanError> {
+    let params = &p.params;
+    let chunk = params.chunk_elements as u64;
     // Elements allowed in all: the first one beyond belongs to the entry
     // reported by TooManyChunks.
-    let allowed = chunk.saturating_mul(u64::from(params.limits.max_chunks));
-    let max = u64::from(params.limits.max_element_len);
-    let top = addr_last(params.limits.addr_bits);
-    let ll = ll_bounds(params.ll_region);
+    let allowed = p.allowed();
+    let max = p.max();
     // Fast pass: one yes/no per entry and the sums; the exact error (which
     // check, which entry) is worked out again out of line only when needed.
     let mut long = false;
     // At most 2^64 entries of less than 2^64 bytes each: no u128 overflow.
     let mut total: u128 = 0;
     for e in entries {
-        if !entry_ok(e, params, translate, top, ll) {
+        if !entry_ok(e, params, translate, p.top, p.ll) {
             return Err(first_entry_error(entries, params, translate));
         }
         total += u128::from(e.len);
@@ -198,15 +241,16 @@ pub fn validate<T: AddressTranslate + ?Sized>(
 #[inline]
 pub(crate) fn all_single<T: AddressTranslate + ?Sized>(
     entries: &[Entry],
-    p: &PlanParams,
+    p: &CheckedParams,
     t: &T,
 ) -> bool {
-    single_total::<T, false>(entries, p, t).is_some()
+    p.quick && single_total::<T, false>(entries, p, t).is_some()
 }
 
 /// [`all_single`] and the batch's byte total in the same pass: `Some(total)`
 /// only if every entry is valid and one element and the total fits in a
-/// `u64`.
+/// `u64`. Only for parameters with `quick` set (no coalescing, `top >=
+/// max`).
 ///
 /// One pass of plain bit operations, no comparison per entry: the OR of
 /// the lengths minus one bounds the longest from above, the OR of the
@@ -218,34 +262,38 @@ pub(crate) fn all_single<T: AddressTranslate + ?Sized>(
 #[inline]
 pub(crate) fn single_total<T: AddressTranslate + ?Sized, const SUM: bool>(
     entries: &[Entry],
-    p: &PlanParams,
+    p: &CheckedParams,
     t: &T,
 ) -> Option<u64> {
-    let max = u64::from(p.limits.max_element_len);
-    let top = addr_last(p.limits.addr_bits);
-    let (first, ll_last) = ll_bounds(p.ll_region);
-    if top < max {
-        return None;
-    }
-    let (mut longest, mut low_local, mut high_local, mut high_bus) = (0u64, u64::MAX, 0u64, 0u64);
-    // Fewer than 2^64 entries of fewer than 2^32 bytes each (longest < max):
-    // the sum cannot overflow a u128; checked against u64 below.
-    let mut total: u128 = 0;
-    for e in entries {
-        let (local, pci) = match p.dir {
-            ChannelDir::Write => (e.src, e.dst),
-            ChannelDir::Read => (e.dst, e.src),
-        };
+    let (max, top, (first, ll_last)) = (p.max(), p.top, p.ll);
+    let dir = p.params.dir;
+    // (longest - 1 OR-ed, lowest local AND-ed, highest local and highest
+    // bus address OR-ed, byte total) after one more entry. Fewer than 2^64
+    // entries of fewer than 2^32 bytes each (longest < max): the total
+    // cannot overflow a u128; checked against u64 below.
+    let step = |(longest, low, high, bus_hi, total): (u64, u64, u64, u64, u128), e: &Entry| {
+        let (local, pci) = sides(e, dir);
         let bus = t.to_pci_range(pci, e.len)?;
         // len 0 makes its `len - 1` u64::MAX: longest >= max.
-        longest |= e.len.wrapping_sub(1);
-        low_local &= local;
-        high_local |= local;
-        high_bus |= bus;
-        if SUM {
-            total += u128::from(e.len);
+        Some((
+            longest | e.len.wrapping_sub(1),
+            low & local,
+            high | local,
+            bus_hi | bus,
+            if SUM { total + u128::from(e.len) } else { 0 },
+        ))
+    };
+    let init = (0u64, u64::MAX, 0u64, 0u64, 0u128);
+    // A batch of one in straight-line code, without the loop's setup.
+    let (longest, low_local, high_local, high_bus, total) = if let [e] = entries {
+        step(init, e)?
+    } else {
+        let mut acc = init;
+        for e in entries {
+            acc = step(acc, e)?;
         }
-    }
+        acc
+    };
     // With longest < max <= top, every range ends at or below its start +
     // longest <= top. The local sides all lie in [low_local, high_local +
     // longest]: if that misses the LL region, so does each of them.
@@ -253,6 +301,15 @@ pub(crate) fn single_total<T: AddressTranslate + ?Sized, const SUM: bool>(
         && high_local.max(high_bus) <= top - longest
         && (high_local + longest < first || low_local > ll_last);
     if ok { u64::try_from(total).ok() } else { None }
+}
+
+/// An entry's (local, PCI) addresses on a channel of direction `dir`.
+#[inline(always)]
+fn sides(e: &Entry, dir: ChannelDir) -> (u64, u64) {
+    match dir {
+        ChannelDir::Write => (e.src, e.dst),
+        ChannelDir::Read => (e.dst, e.src),
+    }
 }
 
 /// The highest bus address `addr_bits` (1..=64) allows: `2^addr_bits - 1`.

@@ -47,16 +47,17 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
             self.check(entries)?;
             return Err(RingError::Full { free: 0, fits: 0 });
         }
-        let params = self.params(free);
         if !matches!(notify, Notify::Every(2..))
             && !entries.is_empty()
             && entries.len() <= free
-            && plan::all_single(entries, &params, &self.translate)
+            && let Some(fast) = &self.fast
+            && plan::all_single(entries, fast, &self.translate)
         {
             // The common case: every entry one element, all of them fit.
-            let elements = self.encode_single(entries, params.dir, notify);
+            let elements = self.encode_single(entries, self.cfg.dir, notify);
             return Ok(self.appended(entries.len(), elements));
         }
+        let params = self.params(free);
         let summary = match plan::validate(entries, &params, &self.translate) {
             Ok(s) => s,
             Err(PlanError::TooManyChunks { entry }) => {
@@ -92,8 +93,17 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
         }
     }
 
-    /// The interrupt bits of this ring's elements (see [`Notify`]).
+    /// The interrupt bits of this ring's elements (see [`Notify`]),
+    /// worked out once when the ring is made.
+    #[inline(always)]
     pub(super) fn irq_bits(&self) -> Control {
+        self.irq
+    }
+
+    /// The interrupt bits of this ring's elements, from its map and
+    /// deployment: eDMA v0 maps signal with LIE (and RIE when remote),
+    /// native HDMA with its channel-stop interrupt (no element bits).
+    pub(super) fn irq_bits_of(&self) -> Control {
         if !self.map.is_edma_v0() {
             Control::empty()
         } else if self.deployment == Deployment::Remote {
@@ -137,14 +147,11 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
         // The append's first element, held back and published last.
         let (len, sar, dar) = item(first);
         w.put(if n == 1 { each | end } else { each }, len, sar, dar);
-        let last_at = w.put_run(each, rest, item);
-        if n > 1 && end != each {
-            // The append's last element also asks for the interrupt: written
-            // again whole (nothing of the append is visible yet).
-            if let Some(e) = entries.last() {
-                let (len, sar, dar) = item(e);
-                w.rewrite(last_at, each | end, len, sar, dar);
-            }
+        if let Some((last, body)) = rest.split_last() {
+            w.put_run(each, body, item);
+            // The append's last element also asks for the interrupt.
+            let (len, sar, dar) = item(last);
+            w.put(each | end, len, sar, dar);
         }
         (self.head, self.pcs) = w.finish();
         n

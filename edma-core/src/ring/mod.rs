@@ -67,9 +67,9 @@ use lock_api::RawMutex;
 use crate::channel::DROP_STOP_READS;
 use crate::channel::{ChannelConfig, Claim, Held, StopGuard};
 use crate::controller::Controller;
-use crate::desc::SLOT_SIZE;
+use crate::desc::{Control, SLOT_SIZE};
 use crate::io::{AddressTranslate, Identity, LlMemory, RegisterIo};
-use crate::plan::{self, Entry, Limits, PlanParams};
+use crate::plan::{self, CheckedParams, Entry, Limits, PlanParams};
 use crate::progress::RegSnapshot;
 use crate::{Deployment, MapFormat};
 pub use types::{
@@ -141,6 +141,12 @@ pub struct Ring<'c, L, T = Identity, const N: usize = 64> {
     stopping: bool,
     stale: Option<RegSnapshot>,
     stats: RingStats,
+    /// The ring's plan parameters checked once, for the quick accept of
+    /// `append` (`None` when the limits describe no plan: every append then
+    /// takes the exact path, which reports them).
+    fast: Option<CheckedParams>,
+    /// The interrupt bits of this ring's elements (see [`Notify`]).
+    irq: Control,
 }
 
 impl<'c, L: LlMemory, const N: usize> Ring<'c, L, Identity, N> {
@@ -196,7 +202,11 @@ impl<'c, L: LlMemory, const N: usize> Ring<'c, L, Identity, N> {
             stopping: false,
             stale: None,
             stats: RingStats::default(),
+            fast: None,
+            irq: Control::empty(),
         };
+        ring.fast = ring.params(ring.data).checked().ok();
+        ring.irq = ring.irq_bits_of();
         ring.write_empty();
         Ok(ring)
     }
@@ -253,6 +263,8 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
             stopping: self.stopping,
             stale: self.stale,
             stats: self.stats,
+            fast: self.fast,
+            irq: self.irq,
         })
     }
 
