@@ -315,10 +315,21 @@ impl LlMemory for SliceLl<'_> {
     fn capacity(&self) -> usize {
         self.slots.len()
     }
+    /// The fields stored directly, little-endian (the same bytes as
+    /// [`Element::encode`]).
     #[inline]
     fn write(&mut self, index: usize, element: &Element) {
         if let Some(slot) = self.slots.get_mut(index) {
-            *slot = element.encode();
+            match *element {
+                Element::Data {
+                    control,
+                    size,
+                    sar,
+                    dar,
+                } => store_data(slot, control.bits(), size, sar, dar),
+                // Control and the reserved word 0, the pointer, 8 unused bytes 0.
+                Element::Link { control, target } => store_data(slot, control.bits(), 0, target, 0),
+            }
         }
     }
     /// The fields stored directly, little-endian, control word last.
@@ -352,19 +363,30 @@ impl LlMemory for SliceLl<'_> {
 
 /// A data element's control word as stored (the LLP bit cleared).
 #[inline(always)]
-fn data_bits(control: Control) -> u64 {
-    u64::from(crate::desc::DataControl::new(control.bits()).bits())
+fn data_bits(control: Control) -> u32 {
+    crate::desc::DataControl::new(control.bits()).bits()
 }
 
 /// Stores a data element's fields into a slot, little-endian: SAR, DAR,
-/// then the word holding control and size.
+/// size, then the control word (a link: its pointer as SAR, 0 for the
+/// rest).
 #[inline(always)]
-fn store_data(slot: &mut [u8; crate::desc::SLOT_SIZE], bits: u64, size: u32, sar: u64, dar: u64) {
+fn store_data(
+    slot: &mut [u8; crate::desc::SLOT_SIZE],
+    control: u32,
+    size: u32,
+    sar: u64,
+    dar: u64,
+) {
     let (head, tail) = slot.split_at_mut(8);
     let (s, d) = tail.split_at_mut(8);
     s.copy_from_slice(&sar.to_le_bytes());
     d.copy_from_slice(&dar.to_le_bytes());
-    head.copy_from_slice(&(bits | (u64::from(size) << 32)).to_le_bytes());
+    let (c, z) = head.split_at_mut(4);
+    // The size, then the control word (as 32-bit stores: no shift to
+    // combine them).
+    z.copy_from_slice(&size.to_le_bytes());
+    c.copy_from_slice(&control.to_le_bytes());
 }
 
 /// Translation of the PCI side of an entry into the address the engine must

@@ -58,8 +58,9 @@ pub(crate) struct SlotWriter<'a, L: ?Sized, const RING: bool> {
     pcs: bool,
     /// Data slots before the lap's link (ring).
     data: usize,
-    /// The request's first element, held back (ring).
-    held: Option<(usize, Element)>,
+    /// The request's first element, held back (ring): its slot, control
+    /// word (cycle bit included), size, SAR and DAR.
+    held: Option<(usize, Control, u32, u64, u64)>,
     /// Elements put so far.
     count: usize,
 }
@@ -108,11 +109,11 @@ impl<'a, L: LlMemory + ?Sized, const RING: bool> SlotWriter<'a, L, RING> {
     #[inline(always)]
     pub(crate) fn put(&mut self, ctl: Control, len: u32, sar: u64, dar: u64) -> (usize, bool) {
         let at = (self.head, self.pcs);
-        let el = Element::data(ctl | cycle(self.pcs), len, sar, dar);
+        let ctl = ctl | cycle(self.pcs);
         if RING && self.held.is_none() {
-            self.held = Some((self.head, el));
+            self.held = Some((self.head, ctl, len, sar, dar));
         } else {
-            self.ll.write(self.head, &el);
+            self.ll.write_data(self.head, ctl, len, sar, dar);
         }
         self.advance(1);
         at
@@ -134,8 +135,11 @@ impl<'a, L: LlMemory + ?Sized, const RING: bool> SlotWriter<'a, L, RING> {
         L: Sized,
     {
         let mut last = (self.head, self.pcs);
+        // Up to the region's end, then (ring) the rest from slot 0 after
+        // the lap's link: two runs at most, as the callers never put more
+        // than the free slots.
         let mut rest = items;
-        while !rest.is_empty() {
+        for _ in 0..if RING { 2 } else { 1 } {
             let room = if RING {
                 self.data.saturating_sub(self.head).min(rest.len())
             } else {
@@ -166,11 +170,11 @@ impl<'a, L: LlMemory + ?Sized, const RING: bool> SlotWriter<'a, L, RING> {
     /// Returns the new head and its lap's cycle state.
     #[inline(always)]
     pub(crate) fn finish(self) -> (usize, bool) {
-        if let Some((slot, el)) = self.held {
+        if let Some((slot, ctl, len, sar, dar)) = self.held {
             if self.count > 1 {
                 self.ll.sync();
             }
-            self.ll.write(slot, &el);
+            self.ll.write_data(slot, ctl, len, sar, dar);
             self.ll.sync();
         }
         (self.head, self.pcs)
