@@ -64,19 +64,41 @@ pub(crate) fn plan_and_encode_with<T: AddressTranslate>(
 ) {
     // Everything the channel driver uses is kept (black_box), so the
     // compiler cannot drop work a real submit does: the summary, each
-    // chunk's element/byte counts and end flag. As `Channel::submit` and
-    // `on_interrupt` do: validate, encode chunk 0, then each further chunk
-    // (in the channel, when the one before it completes) with the summary.
+    // chunk's element/byte counts and end flag. As `Channel::submit` does:
+    // validate, encode chunk 0 with the summary; the further chunks are
+    // encoded as `Channel::on_interrupt` does, in a call of their own.
     let s = plan::validate_checked(black_box(entries), params, t).expect("valid batch");
-    black_box((s.elements, s.chunks, s.bytes));
-    let mut info =
-        plan::encode_chunk_checked(entries, params, t, &s, Cursor::default(), 0, ll, true);
-    for k in 1..s.chunks {
-        black_box((info.elements, info.bytes, info.last));
-        info = plan::encode_chunk_checked(entries, params, t, &s, info.next, k, ll, true);
+    let info = plan::encode_chunk_checked(entries, params, t, &s, Cursor::default(), 0, ll, true);
+    black_box((
+        s.elements,
+        s.chunks,
+        s.bytes,
+        info.elements,
+        info.bytes,
+        info.last,
+    ));
+    if s.chunks > 1 {
+        later_chunks(entries, params, t, &s, info.next, ll);
     }
-    black_box((info.elements, info.bytes, info.last));
     black_box(ll);
+}
+
+/// Chunks 1.. of a batch, each encoded when the one before it completes
+/// (in the channel: `on_interrupt`, a call of its own).
+#[inline(never)]
+fn later_chunks<T: AddressTranslate>(
+    entries: &[Entry],
+    params: &CheckedParams,
+    t: &T,
+    s: &plan::PlanSummary,
+    mut next: Cursor,
+    ll: &mut SliceLl<'_>,
+) {
+    for k in 1..s.chunks {
+        let info = plan::encode_chunk_checked(entries, params, t, s, next, k, ll, true);
+        black_box((info.elements, info.bytes, info.last));
+        next = info.next;
+    }
 }
 
 /// The cost examples' command line `MAP N REPS` (MAP: legacy, unroll,

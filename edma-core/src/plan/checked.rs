@@ -42,8 +42,9 @@ pub struct CheckedParams {
     pub(super) top: u64,
     /// The LL region as (first, last) bus address (`ll_bounds`).
     pub(super) ll: (u64, u64),
-    /// Whether the one-pass quick accept applies: no coalescing, and every
-    /// element length is a valid address offset (`top >= max`).
+    /// Whether the one-pass quick accept applies: no coalescing, every
+    /// element length is a valid address offset (`top >= max`), and a
+    /// batch may have a chunk (`max_chunks >= 1`).
     pub(super) quick: bool,
     /// Control bits of a chunk's last data element, without the cycle bit
     /// (the others have none besides it). Kept small: a channel holds one
@@ -71,7 +72,9 @@ impl PlanParams {
             params: *self,
             top,
             ll: ll_bounds(self.ll_region),
-            quick: !self.limits.coalesce && top >= u64::from(self.limits.max_element_len),
+            quick: !self.limits.coalesce
+                && top >= u64::from(self.limits.max_element_len)
+                && self.limits.max_chunks != 0,
             // LIE and RIE, bits 3 and 4: always within a byte.
             last: u8::try_from(last).unwrap_or(0),
         })

@@ -158,39 +158,52 @@ pub fn validate_checked<T: AddressTranslate + ?Sized>(
         // and one element.
         let elements = entries.len() as u64;
         let chunk = p.params.chunk_elements as u64;
+        // One chunk is always allowed (`quick` implies max_chunks >= 1);
+        // more are allowed up to max_chunks, i.e. up to `chunk *
+        // max_chunks` elements.
         let chunks = if elements <= chunk {
             1
         } else {
-            elements.div_ceil(chunk)
+            let chunks = elements.div_ceil(chunk);
+            if chunks > u64::from(p.params.limits.max_chunks) {
+                return Err(PlanError::TooManyChunks {
+                    entry: usize::try_from(p.allowed()).unwrap_or(usize::MAX),
+                });
+            }
+            chunks
         };
-        // More chunks than allowed exactly when more elements than
-        // `chunk * max_chunks`.
-        if chunks > u64::from(p.params.limits.max_chunks) {
-            return Err(PlanError::TooManyChunks {
-                entry: usize::try_from(p.allowed()).unwrap_or(usize::MAX),
-            });
-        }
         return Ok(PlanSummary {
             elements,
             chunks,
             bytes,
         });
     }
-    validate_exact(entries, p, translate)
+    // The exact path reports (elements, bytes) through `counts` and only
+    // the error by value: small enough for registers, so the two paths'
+    // summaries meet as values, not through memory.
+    let mut counts = (0, 0);
+    validate_exact(entries, p, translate, &mut counts)?;
+    let (elements, bytes) = counts;
+    Ok(PlanSummary {
+        elements,
+        chunks: elements.div_ceil(p.params.chunk_elements as u64),
+        bytes,
+    })
 }
 
 /// [`validate_checked`] entry by entry: batches the quick accept did not
 /// take (long entries to split, coalescing, or an invalid entry to name).
-/// Out of line, so the quick path stays small.
+/// Out of line, so the quick path stays small; on success the batch's
+/// (elements, bytes) are stored in `counts`.
 #[cold]
 #[inline(never)]
 fn validate_exact<T: AddressTranslate + ?Sized>(
     entries: &[Entry],
     p: &CheckedParams,
     translate: &T,
-) -> Result<PlanSummary, PlanError> {
+    counts: &mut (u64, u64),
+) -> Result<(), PlanError> {
     let params = &p.params;
-    let chunk = params.chunk_elements as u64;
     // Elements allowed in all: the first one beyond belongs to the entry
     // reported by TooManyChunks.
     let allowed = p.allowed();
@@ -225,11 +238,8 @@ fn validate_exact<T: AddressTranslate + ?Sized>(
     if let Some(entry) = too_many {
         return Err(PlanError::TooManyChunks { entry });
     }
-    Ok(PlanSummary {
-        elements,
-        chunks: elements.div_ceil(chunk),
-        bytes,
-    })
+    *counts = (elements, bytes);
+    Ok(())
 }
 
 /// Whether every entry passes validation as exactly one element (nothing to
