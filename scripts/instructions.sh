@@ -5,7 +5,8 @@
 # the cost per entry. Writes target/instructions.csv (map,n,instr_per_entry).
 #
 #   scripts/instructions.sh              # all N in 1..4096
-#   scripts/instructions.sh --check 60   # N = 64 only; fails above 60 (CI)
+#   scripts/instructions.sh --check 25   # N = 64 only; fails above 25 (CI;
+#       NS=1 ... --check 120 for a batch of one)
 #   TRANSLATE=window scripts/instructions.sh   # PCI side through an OffsetWindow
 #   scripts/instructions.sh --capi-check 5    # the C ABI: edma_channel_submit
 #       and edma_ring_append of 64 entries beside Channel::submit and
@@ -13,9 +14,9 @@
 #       counted alone with --toggle-collect); fails when the C call costs
 #       more than 5 instructions per entry above the Rust one. Writes
 #       target/instructions-capi.csv.
-#   scripts/instructions.sh --ring-check 30   # the ring: Ring::append of 64
+#   scripts/instructions.sh --ring-check 20   # the ring: Ring::append of 64
 #       entries (validation + encoding), counted alone with --toggle-collect;
-#       fails above 30 per entry (CI). Writes target/instructions-ring.csv.
+#       fails above 20 per entry (CI). Writes target/instructions-ring.csv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 limit=

@@ -532,3 +532,78 @@ fn ll_error_enable_bits_stay_set() {
         }
     }
 }
+
+/// One batch through `ch` to its completion; its element count.
+fn run_to_completion<'c, 'b, L: edma_core::LlMemory>(
+    ch: &mut Channel<'c, 'b, L>,
+    ctrl: &'c Controller<&'c MockEngine>,
+    batch: &'b [Entry],
+) -> Result<u64, ChannelError> {
+    let s = ch.submit(ctrl, batch)?;
+    let done = ch.on_interrupt(ctrl).completion().expect("one chunk");
+    assert!(done.is_success());
+    Ok(s.elements)
+}
+
+/// A channel checks its plan parameters at its first submit and keeps
+/// them: new limits (set between batches) and a controller with another
+/// deployment each make it check them again, and the next batch follows
+/// them — elements split at the new limit, a refused length, the remote
+/// interrupt bit on the chunk's last element.
+#[test]
+fn kept_plan_parameters_follow_limits_and_the_controller() {
+    use edma_core::LlMemory;
+    use edma_core::desc::{Control, Element};
+    let engine = MockEngine::new(MockConfig::new(MapFormat::EdmaUnroll));
+    let local = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Local);
+    let remote = Controller::new(&engine, MapFormat::EdmaUnroll, Deployment::Remote);
+    remote.configure_remote_interrupt(ChannelDir::Write, 1, 0x3f_0000, 7);
+    let batch = [Entry::new(0x100, 0x10_0000, 10_000)];
+    let one = [Entry::new(0x100, 0x10_0000, 64)];
+    let mut ch = Channel::new(
+        local
+            .claim(ChannelConfig::new(ChannelDir::Write, 1))
+            .unwrap(),
+        engine.ll_region(ChannelDir::Write, 1, 8),
+    );
+    assert_eq!(run_to_completion(&mut ch, &local, &batch), Ok(1));
+    ch.set_limits(Limits {
+        max_element_len: 4096,
+        ..Limits::default()
+    })
+    .unwrap();
+    assert_eq!(run_to_completion(&mut ch, &local, &batch), Ok(3));
+    ch.set_limits(Limits {
+        max_element_len: 4096,
+        split: false,
+        ..Limits::default()
+    })
+    .unwrap();
+    assert_eq!(
+        run_to_completion(&mut ch, &local, &batch),
+        Err(ChannelError::Plan(PlanError::LengthTooLarge { entry: 0 }))
+    );
+    ch.set_limits(Limits::default()).unwrap();
+    assert_eq!(run_to_completion(&mut ch, &local, &one), Ok(1));
+    let ll = engine.ll_region(ChannelDir::Write, 1, 8);
+    assert_eq!(
+        ll.read(0),
+        Some(Element::data(
+            Control::CB | Control::LIE,
+            64,
+            0x100,
+            0x10_0000
+        ))
+    );
+    // The same channel through a controller of the remote deployment.
+    assert_eq!(run_to_completion(&mut ch, &remote, &one), Ok(1));
+    assert_eq!(
+        ll.read(0),
+        Some(Element::data(
+            Control::CB | Control::LIE | Control::RIE,
+            64,
+            0x100,
+            0x10_0000
+        ))
+    );
+}

@@ -226,7 +226,7 @@ proptest! {
         p in arb_params(),
         bits in prop_oneof![3 => Just(64u8), 1 => prop::sample::select(vec![1u8, 12, 32, 40, 63])],
         split in any::<bool>(),
-        max_chunks in prop_oneof![1u32..4, Just(u32::MAX)],
+        max_chunks in prop_oneof![0u32..4, Just(u32::MAX)],
         which in 0u8..4,
         tweak in (0usize..6, 0u64..3, any::<bool>()),
         ll in prop_oneof![2 => Just(None), 1 => (0usize..6, 0u64..3, 1u64..200).prop_map(Some)],
