@@ -32,12 +32,14 @@ src=$work/linux-source-7.3
 
 # 3. The kernel.
 cd "$src"
-if [ ! -f B/arch/x86/boot/bzImage ] || [ "$here/kunitconfig" -nt B/.config ]; then
+if [ ! -f B/arch/x86/boot/bzImage ] || [ ! -f B/Module.symvers ] || [ "$here/kunitconfig" -nt B/.config ]; then
   python3 tools/testing/kunit/kunit.py config --arch=x86_64 --build_dir=B --kunitconfig="$here/kunitconfig"
   for opt in KASAN PROVE_LOCKING DEBUG_ATOMIC_SLEEP UBSAN MODULES DW_EDMA MITIGATION_RETHUNK; do
     grep -q "^CONFIG_$opt=y" B/.config || { echo "CONFIG_$opt did not stay on" >&2; exit 1; }
   done
-  make ARCH=x86_64 O=B -j"$(nproc)" bzImage modules_prepare >"$work/build.log" 2>&1 ||
+  # `modules` writes B/Module.symvers, which the external module's modpost
+  # needs (without it every kernel symbol is "undefined").
+  make ARCH=x86_64 O=B -j"$(nproc)" bzImage modules modules_prepare >"$work/build.log" 2>&1 ||
     { tail -40 "$work/build.log"; exit 1; }
 fi
 
