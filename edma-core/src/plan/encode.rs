@@ -220,14 +220,13 @@ pub fn encode_chunk_validated<T: AddressTranslate + ?Sized, L: LlMemory>(
     ll: &mut L,
     with_link: bool,
 ) -> ChunkInfo {
-    let body = data_control(params, false, 0, usize::MAX);
     let last = data_control(params, false, 0, 1);
     let chunk = Chunk {
         start,
         k,
         with_link,
     };
-    encode_run(entries, params, translate, summary, chunk, ll, (body, last))
+    encode_run(entries, params, translate, summary, chunk, ll, last)
 }
 
 /// [`encode_chunk_validated`] with parameters checked beforehand
@@ -261,7 +260,7 @@ pub fn encode_chunk_checked<T: AddressTranslate + ?Sized, L: LlMemory>(
     ll: &mut L,
     with_link: bool,
 ) -> ChunkInfo {
-    let bits = (Control::empty(), p.last_bits());
+    let bits = p.last_bits();
     let chunk = Chunk {
         start,
         k,
@@ -280,7 +279,8 @@ struct Chunk {
 }
 
 /// The body of [`encode_chunk_validated`] and [`encode_chunk_checked`],
-/// given the control bits of the chunk's data elements and of its last.
+/// given the control bits of the chunk's last data element (the others
+/// carry none besides the cycle bit: [`data_control`]).
 #[inline(always)]
 fn encode_run<T: AddressTranslate + ?Sized, L: LlMemory>(
     entries: &[Entry],
@@ -293,7 +293,7 @@ fn encode_run<T: AddressTranslate + ?Sized, L: LlMemory>(
         with_link,
     }: Chunk,
     ll: &mut L,
-    (body, last_bits): (Control, Control),
+    last_bits: Control,
 ) -> ChunkInfo {
     let single =
         !params.limits.coalesce && start.offset == 0 && summary.elements == entries.len() as u64;
@@ -318,7 +318,7 @@ fn encode_run<T: AddressTranslate + ?Sized, L: LlMemory>(
     };
     let mut w = SlotWriter::<_, false>::new(ll, 0, cycle, 0);
     if let Some((last, body_run)) = run.split_last() {
-        w.put_run(body, body_run, item);
+        w.put_run(Control::empty(), body_run, item);
         let (len, sar, dar) = item(last);
         w.put(last_bits, len, sar, dar);
     }

@@ -84,13 +84,13 @@ impl<'c, L: LlMemory, T: AddressTranslate, const N: usize> Ring<'c, L, T, N> {
     /// The interrupt bits `notify` puts on every entry's last element and,
     /// in addition, on the append's last element.
     pub(super) fn notify_bits(&self, notify: Notify) -> (Control, Control) {
-        // Each / Every(0 | 1): every entry's last element; End: the append's
-        // last; None and Every(k >= 2) (per entry in `encode`): neither.
-        let each = matches!(notify, Notify::Each | Notify::Every(0 | 1));
-        let end = each || notify == Notify::End;
-        let irq = self.irq_bits().bits();
-        let on = |yes: bool| Control::from_bits_retain(irq & 0u32.wrapping_sub(u32::from(yes)));
-        (on(each), on(end))
+        let irq = self.irq_bits();
+        match notify {
+            Notify::End => (Control::empty(), irq),
+            Notify::Each | Notify::Every(0 | 1) => (irq, irq),
+            // Per entry in `encode`.
+            Notify::None | Notify::Every(_) => (Control::empty(), Control::empty()),
+        }
     }
 
     /// The interrupt bits of this ring's elements (see [`Notify`]),
