@@ -530,3 +530,43 @@ impl<F: Fn(u64) -> Option<u64>> AddressTranslate for F {
         self(addr)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `SliceLl` stores elements field by field; the bytes must be exactly
+    /// `Element::encode`'s, for data elements (through `write`,
+    /// `write_data` and `write_data_run`) and links, every control bit and
+    /// the reserved words included.
+    #[test]
+    fn slice_ll_stores_the_encoded_bytes() {
+        let data = Element::data(
+            Control::CB | Control::LIE | Control::RIE,
+            0x1234_5678,
+            0x1122_3344_5566_7788,
+            0x99aa_bbcc_ddee_ff00,
+        );
+        let link = Element::link(Control::CB | Control::TCB, 0x0102_0304_0506_0708);
+        let mut page = [0xa5u8; 4 * 24];
+        let mut ll = SliceLl::new(&mut page, 0);
+        ll.write(0, &data);
+        ll.write(1, &link);
+        ll.write_data(
+            2,
+            Control::CB | Control::LIE | Control::RIE,
+            0x1234_5678,
+            0x1122_3344_5566_7788,
+            0x99aa_bbcc_ddee_ff00,
+        );
+        ll.write_data_run(
+            3,
+            Control::CB | Control::LIE | Control::RIE,
+            [(0x1234_5678, 0x1122_3344_5566_7788, 0x99aa_bbcc_ddee_ff00)].into_iter(),
+        );
+        assert_eq!(page[..24], data.encode());
+        assert_eq!(page[24..48], link.encode());
+        assert_eq!(page[48..72], data.encode());
+        assert_eq!(page[72..], data.encode());
+    }
+}
